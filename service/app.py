@@ -1,0 +1,69 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine, text
+
+from service.kit.db import get_engine
+from service.kit.domains import domain_modules, register_listeners
+from service.kit.errors import PayloadTooLarge, install_error_handlers
+from service.settings import Settings, get_settings
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(*, settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    """Build the app: every domain's routers, the error shape, the body-size limit."""
+    settings = settings or get_settings()
+    engine = engine or get_engine()
+    register_listeners()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        for hooks in domain_modules("hooks"):
+            start = getattr(hooks, "on_app_start", None)
+            if start is not None:
+                start(app)
+        yield
+
+    app = FastAPI(
+        title="techan",
+        version="0.1.0",
+        description="Regional specialties: catalog, orders, payments, search and demand analytics.",
+        lifespan=lifespan,
+    )
+    app.state.engine = engine
+    app.state.settings = settings
+    install_error_handlers(app)
+    _limit_body_size(app, settings.max_body_bytes)
+    for module in domain_modules("router"):
+        app.include_router(module.router, prefix=API_PREFIX)
+        page_router = getattr(module, "page_router", None)
+        if page_router is not None:
+            app.include_router(page_router)
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> dict[str, str]:
+        """Liveness and database reachability."""
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return {"status": "ok", "database": engine.dialect.name}
+
+    return app
+
+
+def _limit_body_size(app: FastAPI, max_bytes: int) -> None:
+    @app.middleware("http")
+    async def limit(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        length = request.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > max_bytes:
+            error = PayloadTooLarge(f"request body over {max_bytes} bytes")
+            return JSONResponse(error.body(), status_code=error.status)
+        return await call_next(request)

@@ -1,0 +1,188 @@
+"""Catalog endpoints: storefront reads, producer edits, operator curation."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from service.accounts.deps import CurrentUser, OperatorUser, OptionalUser, ProducerUser
+from service.catalog import service, storefront
+from service.catalog.schemas import (
+    CategoryOut,
+    ProducerOut,
+    ProductIn,
+    ProductOut,
+    ProductPage,
+    ProductPatch,
+    RegionOut,
+    RejectIn,
+    TransitionOut,
+    VariantIn,
+    VariantOut,
+    VariantPatch,
+)
+from service.kit.db import SessionDep
+from service.kit.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    Unauthorized,
+    Unprocessable,
+    error_responses,
+)
+from service.settings import get_settings
+
+router = APIRouter(tags=["catalog"])
+WRITE_ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, Unprocessable)
+
+
+@router.get("/products", responses=error_responses(Unprocessable))
+def list_products(
+    session: SessionDep,
+    category: str | None = None,
+    region: str | None = None,
+    producer: str | None = None,
+    min_price_fen: Annotated[int | None, Query(ge=0)] = None,
+    max_price_fen: Annotated[int | None, Query(ge=0)] = None,
+    in_stock: bool | None = None,
+    limit: Annotated[int, Query(ge=1)] = 20,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> ProductPage:
+    """Listed products, filtered, in pages (`next_cursor` fetches the next)."""
+    filters = storefront.ProductFilters(
+        category=category,
+        region=region,
+        producer=producer,
+        min_price_fen=min_price_fen,
+        max_price_fen=max_price_fen,
+        in_stock=in_stock,
+    )
+    limit = min(limit, get_settings().page_size_max)
+    return storefront.list_products(session, filters=filters, limit=limit, cursor=cursor)
+
+
+@router.get("/products/{code}", responses=error_responses(NotFound))
+def get_product(code: str, session: SessionDep, user: OptionalUser) -> ProductOut:
+    """One product with its SKUs and price per 500 g."""
+    return storefront.product_detail(session, code=code, user=user)
+
+
+@router.get("/categories")
+def list_categories(session: SessionDep) -> list[CategoryOut]:
+    """The category tree, parents first."""
+    return storefront.list_categories(session)
+
+
+@router.get("/regions")
+def list_regions(session: SessionDep) -> list[RegionOut]:
+    """Regions of origin and the park curating each."""
+    return storefront.list_regions(session)
+
+
+@router.get("/producers/{code}", responses=error_responses(NotFound))
+def get_producer(code: str, session: SessionDep) -> ProducerOut:
+    """A producer, its region and how many products it lists."""
+    return storefront.producer_detail(session, code)
+
+
+def _detail(session: SessionDep, user: CurrentUser, code: str) -> ProductOut:
+    return storefront.product_detail(session, code=code, user=user)
+
+
+@router.post("/products", status_code=status.HTTP_201_CREATED, responses=WRITE_ERRORS)
+def create_product(body: ProductIn, session: SessionDep, user: ProducerUser) -> ProductOut:
+    """Create a draft product (producers only)."""
+    product = service.create_product(session, user=user, body=body)
+    return _detail(session, user, product.code)
+
+
+@router.patch("/products/{code}", responses=WRITE_ERRORS)
+def update_product(
+    code: str, body: ProductPatch, session: SessionDep, user: ProducerUser
+) -> ProductOut:
+    """Edit your own product's text, category or attributes."""
+    service.update_product(session, user=user, code=code, body=body)
+    return _detail(session, user, code)
+
+
+@router.post(
+    "/products/{code}/variants", status_code=status.HTTP_201_CREATED, responses=WRITE_ERRORS
+)
+def add_variant(code: str, body: VariantIn, session: SessionDep, user: ProducerUser) -> ProductOut:
+    """Add a SKU to your own product."""
+    product = service.get_product(session, code)
+    service.add_variant(session, user=user, product=product, body=body)
+    return _detail(session, user, code)
+
+
+@router.patch("/variants/{sku}", responses=WRITE_ERRORS)
+def update_variant(
+    sku: str, body: VariantPatch, session: SessionDep, user: ProducerUser
+) -> VariantOut:
+    """Change your SKU's price or stock (`stock` sets it, `stock_delta` moves it)."""
+    v = service.update_variant(session, user=user, sku=sku, body=body)
+    return VariantOut(
+        sku=v.sku,
+        net_weight_g=v.net_weight_g,
+        packaging=v.packaging,
+        price_fen=v.price_fen,
+        stock=v.stock,
+        price_per_500g_fen=storefront.price_per_500g(v.price_fen, v.net_weight_g),
+    )
+
+
+@router.post("/products/{code}/submit", responses=WRITE_ERRORS)
+def submit_product(code: str, session: SessionDep, user: ProducerUser) -> ProductOut:
+    """Send your product to your park's operators for review."""
+    service.submit_product(session, user=user, code=code)
+    return _detail(session, user, code)
+
+
+@router.get("/review-queue", responses=error_responses(Unauthorized, Forbidden))
+def review_queue(session: SessionDep, user: OperatorUser) -> list[ProductOut]:
+    """Products awaiting review from producers in your park's regions."""
+    products = service.review_queue(session, user=user)
+    return storefront.products_by_ids(session, [p.id for p in products])  # type: ignore[misc]
+
+
+@router.post("/products/{code}/approve", responses=WRITE_ERRORS)
+def approve_product(code: str, session: SessionDep, user: OperatorUser) -> ProductOut:
+    """List a product awaiting review (operators of its park)."""
+    service.review_product(session, user=user, code=code, approve=True)
+    return _detail(session, user, code)
+
+
+@router.post("/products/{code}/reject", responses=WRITE_ERRORS)
+def reject_product(
+    code: str, body: RejectIn, session: SessionDep, user: OperatorUser
+) -> ProductOut:
+    """Reject a product awaiting review, with the reason the producer will read."""
+    service.review_product(session, user=user, code=code, approve=False, reason=body.reason)
+    return _detail(session, user, code)
+
+
+@router.post("/products/{code}/delist", responses=WRITE_ERRORS)
+def delist_product(
+    code: str, session: SessionDep, user: CurrentUser, body: RejectIn | None = None
+) -> ProductOut:
+    """Take a listed product off the storefront (its producer or its park's operators)."""
+    service.delist_product(session, user=user, code=code, reason=body.reason if body else None)
+    return _detail(session, user, code)
+
+
+@router.get("/products/{code}/history", responses=WRITE_ERRORS)
+def product_history(code: str, session: SessionDep, user: CurrentUser) -> list[TransitionOut]:
+    """Every curation step of a product: who, when, why."""
+    _detail(session, user, code)  # same visibility as the product itself
+    product = service.get_product(session, code)
+    return [
+        TransitionOut(
+            from_status=t.from_status,
+            to_status=t.to_status,
+            actor=t.actor,
+            reason=t.reason,
+            at=t.at.isoformat(),
+        )
+        for t in service.transitions_of(session, product)
+    ]

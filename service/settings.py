@@ -1,0 +1,35 @@
+"""Settings from TECHAN_* environment variables; the embedded defaults need no configuration."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """All of techan's configuration in one place."""
+
+    model_config = SettingsConfigDict(env_prefix="TECHAN_", extra="ignore")
+
+    database_url: str = "sqlite:///techan.db"
+    meili_url: str | None = None
+    meili_key: SecretStr | None = None
+    stripe_api_key: SecretStr = SecretStr("sk_test_techan_localstripe")
+    stripe_api_base: str | None = None
+    stripe_webhook_secret: SecretStr = SecretStr("whsec_techan_local")
+    reservation_minutes: int = 30
+    # Where `techan analytics refresh` writes trained artefacts (versioned sub-directories).
+    artefact_dir: Path = Path("var/artefacts")
+    # Request bodies above this are refused with 413 before parsing.
+    max_body_bytes: int = 1_000_000
+    page_size_max: int = 100
+    log_searches: bool = True
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,51 @@
+"""The application shell: health, the error shape, body limits, migrations matching the models."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from service.kit.schema import load_metadata
+
+
+def test_healthz_reports_database(client: TestClient, engine: Engine) -> None:
+    resp = client.get("/healthz")
+    assert resp.status_code == 200
+    assert resp.json() == {"status": "ok", "database": engine.dialect.name}
+
+
+def test_unknown_route_has_json_error_body(client: TestClient) -> None:
+    resp = client.get("/api/v1/nothing-here")
+    assert resp.status_code == 404
+    assert resp.json()["error"]["code"] == "not_found"
+
+
+def test_malformed_json_is_422_with_error_body(client: TestClient) -> None:
+    resp = client.post(
+        "/api/v1/shoppers", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
+    assert resp.status_code == 422
+    assert resp.json()["error"]["code"] == "invalid"
+
+
+def test_over_large_body_is_413(client: TestClient) -> None:
+    resp = client.post(
+        "/api/v1/shoppers", content=b"x" * 1_000_001, headers={"Content-Type": "application/json"}
+    )
+    assert resp.status_code == 413
+    assert resp.json()["error"]["code"] == "payload_too_large"
+
+
+def test_migrations_match_models(engine: Engine) -> None:
+    """Alembic's history creates exactly the tables the models declare."""
+    with engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": False})
+        diff = compare_metadata(ctx, load_metadata())
+    assert diff == []
+
+
+def test_openapi_lists_service_errors(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    assert "403" in spec["paths"]["/api/v1/products/{code}/approve"]["post"]["responses"]
