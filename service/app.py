@@ -43,9 +43,8 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
     _limit_body_size(app, settings.max_body_bytes)
     for module in domain_modules("router"):
         app.include_router(module.router, prefix=API_PREFIX)
-        page_router = getattr(module, "page_router", None)
-        if page_router is not None:
-            app.include_router(page_router)
+    for module in domain_modules("pages"):
+        app.include_router(module.page_router)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:

@@ -1,8 +1,9 @@
 """Finds each domain's optional parts (router, page router, CLI, start-up hooks) by convention.
 
-A domain package `service/<name>/` may have `router.py` (`router`, mounted under /api/v1, and
-optionally `page_router`, mounted at the root), `cli.py` (`register(app, import_app=...)`) and
-`hooks.py` (`register_listeners()`, `on_app_start(app)`). Nothing else wires domains together.
+A domain package `service/<name>/` may have `router.py` (`router`, mounted under /api/v1),
+`pages.py` (`page_router`, HTML pages mounted at the root), `cli.py` (`register(app,
+import_app=...)`) and `hooks.py` (`register_listeners()`, `on_app_start(app)`). Nothing else wires
+domains together.
 """
 
 from __future__ import annotations
