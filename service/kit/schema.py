@@ -11,7 +11,7 @@ from alembic.config import Config
 from sqlalchemy import MetaData
 from sqlmodel import SQLModel
 
-DOMAINS = ("accounts", "catalog", "search", "orders", "payments", "reports")
+DOMAINS = ("accounts", "catalog", "search", "orders", "payments", "reports", "recommendations")
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
