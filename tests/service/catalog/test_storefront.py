@@ -92,9 +92,12 @@ def test_page_size_is_capped(client: TestClient, session: Session) -> None:
 def test_page_of_50_costs_bounded_queries(
     client: TestClient, session: Session, engine: Engine
 ) -> None:
+    producers = [make_producer(session) for _ in range(3)]
+    categories = [make_category(session) for _ in range(3)]
+
     def seed(n: int) -> None:
-        for _ in range(n):
-            product = make_product(session)
+        for i in range(n):
+            product = make_product(session, producer=producers[i % 3], category=categories[i % 3])
             make_variant(session, product=product)
             make_variant(session, product=product)
 
