@@ -21,6 +21,11 @@ class Settings(BaseSettings):
     stripe_api_base: str | None = None
     stripe_webhook_secret: SecretStr = SecretStr("whsec_techan_local")
     reservation_minutes: int = 30
+    # How often the server cancels unpaid orders past their reservation (0: never; the
+    # `techan orders sweep` command and every order request still do it on access).
+    reservation_sweep_seconds: int = 60
+    # How long one call to Stripe may take before the request fails with 502.
+    stripe_timeout_seconds: float = 10.0
     # Where `techan analytics refresh` writes trained artefacts (versioned sub-directories).
     artefact_dir: Path = Path("var/artefacts")
     # Request bodies above this are refused with 413 before parsing.
