@@ -1,0 +1,1 @@
+"""Builders of the five suggestion kinds, one module each."""
