@@ -17,6 +17,8 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///techan.db"
     meili_url: str | None = None
     meili_key: SecretStr | None = None
+    # The Meilisearch index techan's search backend uses (when meili_url is set).
+    meili_index: str = "techan-products"
     stripe_api_key: SecretStr = SecretStr("sk_test_techan_localstripe")
     stripe_api_base: str | None = None
     stripe_webhook_secret: SecretStr = SecretStr("whsec_techan_local")
