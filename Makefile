@@ -16,8 +16,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: install
-	$(BIN)/techan seed --history
-	$(BIN)/techan serve --host 127.0.0.1 --port 8000
+	VENV=$(VENV) bin/run-demo
 
 lint: install
 	$(BIN)/ruff check $(PATHS)

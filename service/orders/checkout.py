@@ -1,0 +1,229 @@
+"""Placing an order from a cart: prices taken server-side, stock reserved, once per key."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Row, Table, bindparam, insert, update
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from service.accounts.models import User
+from service.catalog.events import notify_products_changed
+from service.catalog.models import Producer, Product, Variant
+from service.kit.db import utcnow
+from service.kit.errors import Conflict, NotFound, ServiceError, Unprocessable
+from service.orders.carts import CartClosed
+from service.orders.insert_once import insert_once
+from service.orders.models import (
+    Cart,
+    CartItem,
+    CartStatus,
+    IdempotencyRecord,
+    Order,
+    OrderLine,
+    OrderStatus,
+    OrderTransition,
+)
+from service.orders.reservations import reservation_deadline
+from service.orders.schemas import OrderIn, OrderOut, OrderTransitionOut
+from service.orders.stock import StockMove, reserve_stock
+from service.orders.views import assemble_order, line_out
+
+ORDER_TABLE: Table = Order.__table__  # type: ignore[attr-defined]
+LINE_TABLE: Table = OrderLine.__table__  # type: ignore[attr-defined]
+TRANSITION_TABLE: Table = OrderTransition.__table__  # type: ignore[attr-defined]
+S = OrderStatus
+
+# The checkout's statements are built once (building one costs about as much CPU as running it).
+_CLAIM_CART = (
+    update(Cart)
+    .where(
+        col(Cart.id) == bindparam("p_cart_id"),
+        col(Cart.shopper_id) == bindparam("p_shopper_id"),
+        col(Cart.status) == CartStatus.open,
+    )
+    .values(status=CartStatus.ordered, updated_at=bindparam("p_now"))
+)
+_CART_LINES: Any = (
+    sa_select(
+        col(CartItem.quantity).label("quantity"),
+        col(Variant.id).label("variant_id"),
+        col(Variant.sku).label("sku"),
+        col(Variant.net_weight_g).label("net_weight_g"),
+        col(Variant.packaging).label("packaging"),
+        col(Product.id).label("product_id"),
+        col(Product.code).label("product_code"),
+        col(Product.producer_id).label("producer_id"),
+        col(Product.category_id).label("category_id"),
+        col(Product.title).label("title"),
+        col(Producer.code).label("producer_code"),
+    )
+    .join(Variant, col(Variant.id) == col(CartItem.variant_id))
+    .join(Product, col(Product.id) == col(Variant.product_id))
+    .join(Producer, col(Producer.id) == col(Product.producer_id))
+    .where(col(CartItem.cart_id) == bindparam("p_cart_id"))
+    .order_by(col(Variant.sku))  # stock rows are locked in SKU order: no deadlocks
+)
+_RECORD_ANSWER = (
+    update(IdempotencyRecord)
+    .where(
+        col(IdempotencyRecord.shopper_id) == bindparam("p_shopper_id"),
+        col(IdempotencyRecord.key) == bindparam("p_key"),
+    )
+    .values(status_code=bindparam("p_status"), response_body=bindparam("p_body"))
+)
+
+
+class IdempotencyKeyReused(Conflict):
+    code = "idempotency_key_reused"
+
+
+class EmptyCart(Unprocessable):
+    code = "empty_cart"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An HTTP answer to replay: status and JSON body."""
+
+    status: int
+    body: dict[str, Any]
+    replayed: bool = False
+
+
+def request_digest(body: OrderIn) -> str:
+    """A fingerprint of the request body, to tell a retry from a different request."""
+    canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def place_order_once(session: Session, *, user: User, key: str, body: OrderIn) -> Answer:
+    """Place the order unless this key was used: then the first answer, or 409 for another body.
+
+    The key is claimed with insert-on-conflict-do-nothing in the same transaction as the
+    order, so a concurrent duplicate waits for the first and then replays its answer. Rule
+    failures (out of stock, empty cart …) are answers too and are replayed like successes.
+    """
+    digest = request_digest(body)
+    claimed = insert_once(
+        session,
+        IdempotencyRecord,
+        {"shopper_id": user.id, "key": key, "request_hash": digest, "created_at": utcnow()},
+        unique=("shopper_id", "key"),
+    )
+    if not claimed:
+        return _replay(session, user=user, key=key, digest=digest)
+    try:
+        with session.begin_nested():
+            answer = Answer(201, place_order(session, user=user, body=body).model_dump(mode="json"))
+    except ServiceError as exc:
+        answer = Answer(exc.status, exc.body())
+    session.connection().execute(
+        _RECORD_ANSWER,
+        {"p_shopper_id": user.id, "p_key": key, "p_status": answer.status, "p_body": answer.body},
+    )
+    return answer
+
+
+def _replay(session: Session, *, user: User, key: str, digest: str) -> Answer:
+    record = session.exec(
+        select(IdempotencyRecord).where(
+            col(IdempotencyRecord.shopper_id) == user.id, col(IdempotencyRecord.key) == key
+        )
+    ).one()
+    if record.request_hash != digest:
+        raise IdempotencyKeyReused(
+            "this Idempotency-Key was used for a different request", details={"key": key}
+        )
+    if record.status_code is None or record.response_body is None:
+        raise Conflict("a request with this Idempotency-Key is still in progress")
+    return Answer(record.status_code, record.response_body, replayed=True)
+
+
+def _claim_cart(session: Session, *, user: User, cart_id: int) -> None:
+    """Close the cart in one conditional statement, so it becomes at most one order."""
+    params = {"p_cart_id": cart_id, "p_shopper_id": user.id, "p_now": utcnow()}
+    claimed = session.connection().execute(_CLAIM_CART, params)
+    if claimed.rowcount == 1:
+        return
+    cart = session.get(Cart, cart_id)
+    if cart is None or cart.shopper_id != user.id:
+        raise NotFound(f"cart {cart_id} does not exist")
+    raise CartClosed(f"cart {cart_id} was already ordered")
+
+
+def _cart_lines(session: Session, cart_id: int) -> list[Row[Any]]:
+    """The cart's SKUs with the snapshot an order line keeps, in SKU order."""
+    return list(session.connection().execute(_CART_LINES, {"p_cart_id": cart_id}))
+
+
+def place_order(session: Session, *, user: User, body: OrderIn) -> OrderOut:
+    """Turn USER's cart into an order at today's prices, reserving its stock line by line."""
+    city = body.city or user.city
+    if not city:
+        raise Unprocessable("say which city the order goes to", details={"field": "city"})
+    _claim_cart(session, user=user, cart_id=body.cart_id)
+    items = _cart_lines(session, body.cart_id)
+    if not items:
+        raise EmptyCart(f"cart {body.cart_id} is empty")
+    prices = [
+        reserve_stock(session, StockMove(item.variant_id, item.sku, item.quantity))
+        for item in items
+    ]
+    now = utcnow()
+    order = Order(
+        shopper_id=user.id,  # type: ignore[arg-type]
+        cart_id=body.cart_id,
+        city=city,
+        total_fen=sum(price * item.quantity for price, item in zip(prices, items, strict=True)),
+        reserved_until=reservation_deadline(now),
+        created_at=now,
+        updated_at=now,
+    )
+    lines = _write_order(session, order=order, items=items, prices=prices, user=user)
+    notify_products_changed(session, [item.product_id for item in items])
+    shown = [
+        line_out(line, product_code=item.product_code, producer_code=item.producer_code)
+        for line, item in zip(lines, items, strict=True)
+    ]
+    placed = OrderTransitionOut(
+        from_status=None, to_status=S.pending_payment, actor=user.name, reason=None, at=now
+    )
+    return assemble_order(order, lines=shown, transitions=[placed], partial=False)
+
+
+def _write_order(
+    session: Session, *, order: Order, items: list[Row[Any]], prices: list[int], user: User
+) -> list[OrderLine]:
+    """Insert the order, its lines and its first history step (Core inserts: the hot path)."""
+    conn = session.connection()
+    values = order.model_dump(exclude={"id"})
+    order.id = conn.execute(
+        insert(ORDER_TABLE).values(values).returning(ORDER_TABLE.c.id)
+    ).scalar_one()
+    lines = [_order_line(order, item, price) for price, item in zip(prices, items, strict=True)]
+    conn.execute(insert(LINE_TABLE), [line.model_dump(exclude={"id"}) for line in lines])
+    step = {"order_id": order.id, "to_status": S.pending_payment, "actor": user.name}
+    conn.execute(insert(TRANSITION_TABLE).values(actor_id=user.id, at=order.created_at, **step))
+    return lines
+
+
+def _order_line(order: Order, item: Row[Any], price: int) -> OrderLine:
+    return OrderLine(
+        order_id=order.id,  # type: ignore[arg-type]
+        variant_id=item.variant_id,
+        sku=item.sku,
+        product_id=item.product_id,
+        producer_id=item.producer_id,
+        category_id=item.category_id,
+        title=item.title,
+        unit_price_fen=price,
+        quantity=item.quantity,
+        net_weight_g=item.net_weight_g,
+        packaging=item.packaging,
+        city=order.city,
+    )

@@ -1,0 +1,158 @@
+"""Which lines a refund covers, who may ask for it, and what it does to the order and stock.
+
+The money side (Stripe's Refund API) is in service.payments.refunds; this module only plans and
+applies the order's side, inside the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import update
+from sqlmodel import Session, col
+
+from service.accounts.models import Role, User
+from service.catalog.events import notify_products_changed
+from service.kit.errors import Conflict, Forbidden, Unprocessable
+from service.orders.models import Order, OrderLine, OrderStatus
+from service.orders.schemas import RefundLineIn
+from service.orders.service import (
+    InvalidTransition,
+    lines_of,
+    producer_ids_in_scope,
+    transition_order,
+)
+from service.orders.stock import StockMove, release_stock
+
+S = OrderStatus
+REFUNDABLE = frozenset({S.paid, S.shipped, S.delivered, S.refunded})
+
+
+class NothingToRefund(Conflict):
+    code = "nothing_to_refund"
+
+
+@dataclass(frozen=True)
+class RefundItem:
+    """QUANTITY units of LINE to pay back; restocked when the line never shipped."""
+
+    line: OrderLine
+    quantity: int
+
+    @property
+    def amount_fen(self) -> int:
+        return self.line.unit_price_fen * self.quantity
+
+    @property
+    def restock(self) -> bool:
+        return self.line.shipped_at is None
+
+
+@dataclass(frozen=True)
+class RefundPlan:
+    items: list[RefundItem]
+
+    @property
+    def amount_fen(self) -> int:
+        return sum(i.amount_fen for i in self.items)
+
+    def summary(self) -> list[dict[str, object]]:
+        """The lines as stored with the refund."""
+        return [
+            {
+                "sku": i.line.sku,
+                "quantity": i.quantity,
+                "amount_fen": i.amount_fen,
+                "restocked": i.restock,
+            }
+            for i in self.items
+        ]
+
+
+def _remaining(line: OrderLine) -> int:
+    return line.quantity - line.refunded_quantity
+
+
+def _requested_items(lines: list[OrderLine], wanted: Sequence[RefundLineIn]) -> list[RefundItem]:
+    by_sku = {line.sku: line for line in lines}
+    items = []
+    for request in wanted:
+        line = by_sku.get(request.sku)
+        if line is None:
+            raise Unprocessable(f"SKU {request.sku!r} is not in this order", details=request.sku)
+        if request.quantity > _remaining(line):
+            raise NothingToRefund(
+                f"only {_remaining(line)} of SKU {request.sku!r} can still be refunded",
+                details={"sku": request.sku, "refundable": _remaining(line)},
+            )
+        items.append(RefundItem(line, request.quantity))
+    return items
+
+
+def _ensure_may_refund(session: Session, *, user: User, order: Order, plan: RefundPlan) -> None:
+    """The shopper for lines not yet shipped; an operator for its park's lines; an admin."""
+    if user.role == Role.admin:
+        return
+    if user.role == Role.shopper and order.shopper_id == user.id:
+        if any(not i.restock for i in plan.items):
+            raise Forbidden("shipped lines are refunded by the operator, not the shopper")
+        return
+    scope = producer_ids_in_scope(session, user)
+    own_park = scope is not None and all(i.line.producer_id in scope for i in plan.items)
+    if user.role == Role.operator and own_park:
+        return
+    raise Forbidden("only the shopper, an operator of the lines' park or an admin may refund")
+
+
+def plan_refund(
+    session: Session, *, user: User, order: Order, wanted: Sequence[RefundLineIn] | None
+) -> RefundPlan:
+    """The lines and quantities to pay back (all that remain when WANTED is None)."""
+    if S(order.status) not in REFUNDABLE:
+        raise InvalidTransition(f"a {order.status} order cannot be refunded")
+    lines = lines_of(session, order.id)  # type: ignore[arg-type]
+    if wanted is None:
+        items = [RefundItem(line, _remaining(line)) for line in lines if _remaining(line) > 0]
+    else:
+        items = _requested_items(lines, wanted)
+    plan = RefundPlan(items)
+    if plan.amount_fen <= 0:
+        raise NothingToRefund(f"nothing of order {order.id} is left to refund")
+    _ensure_may_refund(session, user=user, order=order, plan=plan)
+    return plan
+
+
+def apply_refund_plan(
+    session: Session,
+    *,
+    order: Order,
+    plan: RefundPlan,
+    actor: User | str,
+    to: S = S.refunded,
+    reason: str | None = None,
+) -> None:
+    """Mark the units refunded (never past what was bought), restock unshipped ones, move on."""
+    for item in plan.items:
+        result = session.execute(
+            update(OrderLine)
+            .where(
+                col(OrderLine.id) == item.line.id,
+                col(OrderLine.refunded_quantity) + item.quantity <= col(OrderLine.quantity),
+            )
+            .values(refunded_quantity=col(OrderLine.refunded_quantity) + item.quantity)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise NothingToRefund(f"SKU {item.line.sku!r} was refunded meanwhile")
+    release_stock(
+        session,
+        [StockMove(i.line.variant_id, i.line.sku, i.quantity) for i in plan.items if i.restock],
+    )
+    session.execute(
+        update(Order)
+        .where(col(Order.id) == order.id)
+        .values(refunded_fen=col(Order.refunded_fen) + plan.amount_fen)
+    )
+    session.refresh(order)
+    transition_order(session, order, to, actor=actor, reason=reason)
+    notify_products_changed(session, [i.line.product_id for i in plan.items if i.restock])

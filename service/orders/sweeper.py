@@ -1,0 +1,95 @@
+"""A background thread in the server that cancels unpaid orders once their reservation lapses."""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import threading
+
+from sqlalchemy import Engine
+
+from service.payments.expiry import settle_lapsed_reservations
+from service.payments.gateway import StripeGateway
+from service.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class ReservationSweeper:
+    """Every INTERVAL seconds, settle lapsed reservations; stops promptly when asked."""
+
+    def __init__(self, engine: Engine, *, settings: Settings) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.users = 0  # apps sharing this engine's sweeper
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, name="techan-reservation-sweep", daemon=True
+        )
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, *, timeout: float = 10.0) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def sweep_once(self) -> list[int]:
+        """Settle what is due now; the ids of the orders cancelled."""
+        gateway = StripeGateway.from_settings(self.settings)
+        return settle_lapsed_reservations(self.engine, gateway=gateway)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.settings.reservation_sweep_seconds):
+            try:
+                expired = self.sweep_once()
+            except Exception:  # the next round tries again; the server must not lose the thread
+                log.exception("reservation sweep failed")
+                continue
+            if expired:
+                log.info("cancelled %d unpaid orders past their reservation", len(expired))
+
+
+_sweepers: dict[int, ReservationSweeper] = {}
+_lock = threading.Lock()
+
+
+def start_sweeper(engine: Engine, *, settings: Settings) -> ReservationSweeper | None:
+    """Start (or share) the sweeper of ENGINE; None when sweeping is switched off."""
+    if settings.reservation_sweep_seconds <= 0:
+        return None
+    with _lock:
+        sweeper = _sweepers.get(id(engine))
+        if sweeper is None:
+            sweeper = _sweepers[id(engine)] = ReservationSweeper(engine, settings=settings)
+            sweeper.start()
+        sweeper.settings = settings  # the latest app's Stripe settings (tests change them)
+        sweeper.users += 1
+        return sweeper
+
+
+def stop_sweeper(engine: Engine) -> None:
+    """Release ENGINE's sweeper; the thread ends when its last app stops."""
+    with _lock:
+        sweeper = _sweepers.get(id(engine))
+        if sweeper is None:
+            return
+        sweeper.users -= 1
+        if sweeper.users > 0:
+            return
+        del _sweepers[id(engine)]
+    sweeper.stop()
+
+
+@atexit.register
+def _stop_all() -> None:
+    with _lock:
+        sweepers = list(_sweepers.values())
+        _sweepers.clear()
+    for sweeper in sweepers:
+        sweeper.stop(timeout=2.0)

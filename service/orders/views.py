@@ -1,0 +1,157 @@
+"""What a viewer sees of orders: a shopper its own, a producer only its own lines."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections import defaultdict
+from collections.abc import Sequence
+
+from sqlmodel import Session, col, select
+
+from service.accounts.models import Role, User
+from service.catalog.models import Producer, Product
+from service.kit.errors import NotFound, Unprocessable
+from service.orders.models import Order, OrderLine, OrderTransition
+from service.orders.schemas import OrderLineOut, OrderOut, OrderPage, OrderTransitionOut
+from service.orders.service import producer_ids_in_scope, visible_order
+
+
+def encode_cursor(last_id: int) -> str:
+    """An opaque cursor pointing after order LAST_ID (pages run newest first)."""
+    return base64.urlsafe_b64encode(f"o:{last_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    """The order id a cursor points after; 422 for a cursor we did not issue."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        prefix, _, value = raw.partition(":")
+        if prefix != "o":
+            raise ValueError(raw)
+        return int(value)
+    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        raise Unprocessable("invalid cursor", details={"field": "cursor"}) from exc
+
+
+def line_out(line: OrderLine, *, product_code: str, producer_code: str) -> OrderLineOut:
+    """One order line as shown to a viewer."""
+    return OrderLineOut(
+        sku=line.sku,
+        product_code=product_code,
+        producer=producer_code,
+        title=line.title,
+        unit_price_fen=line.unit_price_fen,
+        quantity=line.quantity,
+        refunded_quantity=line.refunded_quantity,
+        line_total_fen=line.unit_price_fen * line.quantity,
+        net_weight_g=line.net_weight_g,
+        packaging=line.packaging,
+        shipped_at=line.shipped_at,
+    )
+
+
+def transition_out(step: OrderTransition) -> OrderTransitionOut:
+    """One step of the history as shown to a viewer."""
+    return OrderTransitionOut(
+        from_status=step.from_status,
+        to_status=step.to_status,
+        actor=step.actor,
+        reason=step.reason,
+        at=step.at,
+    )
+
+
+def assemble_order(
+    order: Order,
+    *,
+    lines: Sequence[OrderLineOut],
+    transitions: Sequence[OrderTransitionOut],
+    partial: bool,
+) -> OrderOut:
+    """The response shape; a partial view totals only the lines shown."""
+    total = sum(line.line_total_fen for line in lines) if partial else order.total_fen
+    refunded = (
+        sum(line.refunded_quantity * line.unit_price_fen for line in lines)
+        if partial
+        else order.refunded_fen
+    )
+    return OrderOut(
+        id=order.id,  # type: ignore[arg-type]
+        status=order.status,
+        city=order.city,
+        currency=order.currency,
+        total_fen=total,
+        refunded_fen=refunded,
+        partial_view=partial,
+        reserved_until=order.reserved_until,
+        created_at=order.created_at,
+        paid_at=order.paid_at,
+        shipped_at=order.shipped_at,
+        delivered_at=order.delivered_at,
+        cancelled_at=order.cancelled_at,
+        lines=list(lines),
+        transitions=list(transitions),
+    )
+
+
+def orders_out(
+    session: Session, orders: Sequence[Order], *, scope: set[int] | None
+) -> list[OrderOut]:
+    """ORDERS as a viewer limited to SCOPE's producers (None: all lines) sees them; 2 queries."""
+    ids = [o.id for o in orders]
+    line_query = (
+        select(OrderLine, Product.code, Producer.code)
+        .join(Product, col(Product.id) == col(OrderLine.product_id))
+        .join(Producer, col(Producer.id) == col(OrderLine.producer_id))
+        .where(col(OrderLine.order_id).in_(ids))
+        .order_by(col(OrderLine.sku))
+    )
+    if scope is not None:
+        line_query = line_query.where(col(OrderLine.producer_id).in_(scope))
+    lines: dict[int, list[OrderLineOut]] = defaultdict(list)
+    for line, product_code, producer_code in session.exec(line_query):
+        out = line_out(line, product_code=product_code, producer_code=producer_code)
+        lines[line.order_id].append(out)
+    steps: dict[int, list[OrderTransitionOut]] = defaultdict(list)
+    for step in session.exec(
+        select(OrderTransition)
+        .where(col(OrderTransition.order_id).in_(ids))
+        .order_by(col(OrderTransition.id))
+    ):
+        steps[step.order_id].append(transition_out(step))
+    return [
+        assemble_order(o, lines=lines[o.id], transitions=steps[o.id], partial=scope is not None)  # type: ignore[index]
+        for o in orders
+    ]
+
+
+def order_detail(session: Session, *, user: User, order_id: int) -> OrderOut:
+    """One order as USER may see it; 404 if USER may not see it at all."""
+    order = session.get(Order, order_id)
+    if order is None:
+        raise NotFound(f"order {order_id} does not exist")
+    scope = visible_order(session, user=user, order=order)
+    return orders_out(session, [order], scope=scope)[0]
+
+
+def list_orders(
+    session: Session, *, user: User, status: str | None, limit: int, cursor: str | None
+) -> OrderPage:
+    """A page of the orders USER may see, newest first."""
+    query = select(Order).order_by(col(Order.id).desc()).limit(limit + 1)
+    scope = producer_ids_in_scope(session, user)
+    if user.role == Role.shopper:
+        query = query.where(col(Order.shopper_id) == user.id)
+    if scope is not None:
+        holding = select(OrderLine.order_id).where(col(OrderLine.producer_id).in_(scope))
+        query = query.where(col(Order.id).in_(holding))
+    if status is not None:
+        query = query.where(col(Order.status) == status)
+    if cursor:
+        query = query.where(col(Order.id) < decode_cursor(cursor))
+    rows = list(session.exec(query))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = encode_cursor(rows[-1].id) if more and rows else None  # type: ignore[arg-type]
+    return OrderPage(items=orders_out(session, rows, scope=scope), next_cursor=next_cursor)

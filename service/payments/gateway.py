@@ -1,0 +1,147 @@
+"""Stripe through its official SDK: PaymentIntents, Refunds and webhook signatures.
+
+`TECHAN_STRIPE_API_BASE` points the SDK at localstripe in tests and the demo; unset, it talks
+to api.stripe.com with `TECHAN_STRIPE_API_KEY`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import stripe
+
+from service.kit.errors import ServiceError, UpstreamError
+from service.settings import Settings
+
+CURRENCY = "CNY"
+
+
+class PaymentDeclined(ServiceError):
+    status = 402
+    code = "card_declined"
+
+
+@dataclass(frozen=True)
+class IntentState:
+    """What Stripe says about one PaymentIntent."""
+
+    id: str
+    status: str
+    amount_fen: int
+    currency: str  # upper case, like our orders
+    order_id: int | None
+    client_secret: str | None = None
+    last_error: str | None = None
+
+    @classmethod
+    def of(cls, intent: Any) -> IntentState:
+        """Read a PaymentIntent (an SDK object or a plain dict)."""
+        if isinstance(intent, stripe.StripeObject):
+            intent = intent.to_dict()
+        metadata = intent.get("metadata") or {}
+        order_id = str(metadata.get("order_id") or "")
+        error = intent.get("last_payment_error") or {}
+        return cls(
+            id=str(intent["id"]),
+            status=str(intent.get("status") or ""),
+            amount_fen=int(intent.get("amount") or 0),
+            currency=str(intent.get("currency") or "").upper(),
+            order_id=int(order_id) if order_id.isdigit() else None,
+            client_secret=intent.get("client_secret"),
+            last_error=error.get("message") if error else None,
+        )
+
+
+@lru_cache(maxsize=8)
+def _client(api_key: str, api_base: str | None, timeout: float) -> stripe.StripeClient:
+    # The SDK's own default client (requests is one of stripe's dependencies), with a timeout
+    # short enough that a stalled Stripe cannot hold a request and its locks for 80 s.
+    http = stripe.RequestsClient(timeout=timeout)
+    bases: Any = {"api": api_base} if api_base else None
+    return stripe.StripeClient(
+        api_key, base_addresses=bases, http_client=http, max_network_retries=1
+    )
+
+
+def _upstream(exc: stripe.StripeError) -> UpstreamError:
+    return UpstreamError(f"Stripe refused or failed: {exc.user_message or exc}")
+
+
+class StripeGateway:
+    """The few Stripe calls techan makes, with its errors turned into ServiceErrors."""
+
+    def __init__(self, client: stripe.StripeClient, *, webhook_secret: str) -> None:
+        self.client = client
+        self.webhook_secret = webhook_secret
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> StripeGateway:
+        """A gateway configured by TECHAN_STRIPE_* settings."""
+        client = _client(
+            settings.stripe_api_key.get_secret_value(),
+            settings.stripe_api_base,
+            settings.stripe_timeout_seconds,
+        )
+        return cls(client, webhook_secret=settings.stripe_webhook_secret.get_secret_value())
+
+    def create_intent(self, *, order_id: int, amount_fen: int) -> IntentState:
+        """A PaymentIntent for the order's total; one per order (Stripe idempotency key too)."""
+        params: Any = {
+            "amount": amount_fen,
+            "currency": CURRENCY.lower(),
+            "metadata": {"order_id": str(order_id)},
+        }
+        try:
+            intent = self.client.v1.payment_intents.create(
+                params=params, options={"idempotency_key": f"techan-order-{order_id}-intent"}
+            )
+        except stripe.StripeError as exc:
+            raise _upstream(exc) from exc
+        return IntentState.of(intent)
+
+    def retrieve_intent(self, intent_id: str) -> IntentState:
+        """The intent's current state at Stripe."""
+        try:
+            return IntentState.of(self.client.v1.payment_intents.retrieve(intent_id))
+        except stripe.StripeError as exc:
+            raise _upstream(exc) from exc
+
+    def confirm_with(self, intent_id: str, *, payment_method: str) -> IntentState:
+        """Attach PAYMENT_METHOD to the intent, then confirm it (402 when the card is declined).
+
+        Attaching by update and then confirming works on Stripe and on localstripe, which
+        rejects a payment_method argument to confirm.
+        """
+        intents = self.client.v1.payment_intents
+        try:
+            intents.update(intent_id, params={"payment_method": payment_method})
+            return IntentState.of(intents.confirm(intent_id))
+        except stripe.CardError as exc:
+            raise PaymentDeclined(exc.user_message or "the card was declined") from exc
+        except stripe.StripeError as exc:
+            raise _upstream(exc) from exc
+
+    def cancel_intent_quietly(self, intent_id: str) -> bool:
+        """Cancel an intent nobody should pay any more; False when Stripe would not."""
+        try:
+            self.client.v1.payment_intents.cancel(intent_id)
+        except stripe.StripeError:
+            return False  # already succeeded or cancelled: a late success is refunded later
+        return True
+
+    def refund(self, *, intent_id: str, amount_fen: int, idempotency_key: str) -> str:
+        """Pay AMOUNT_FEN of the intent back; the Stripe refund id."""
+        params: Any = {"payment_intent": intent_id, "amount": amount_fen}
+        try:
+            refund = self.client.v1.refunds.create(
+                params=params, options={"idempotency_key": idempotency_key}
+            )
+        except stripe.StripeError as exc:
+            raise _upstream(exc) from exc
+        return str(refund.id)
+
+    def construct_event(self, payload: bytes, signature: str | None) -> stripe.Event:
+        """The event in PAYLOAD if its Stripe-Signature header is valid (raises otherwise)."""
+        return self.client.construct_event(payload, signature, self.webhook_secret)
