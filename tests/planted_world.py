@@ -175,7 +175,7 @@ def _product(
         "geo_indication": True,
         "harvest_months": harvest,
         "shelf_life_days": 365,
-        "storage": "dry",
+        "storage": "dry_cool",
     }
     skus = [
         {"sku": sku, "net_weight_g": grams, "packaging": pack, "price_fen": price, "stock": stock}

@@ -1,0 +1,22 @@
+"""Start-up: load the shopper recommender into app.state; follow catalog changes."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from service.catalog.events import on_products_changed
+from service.kit.db import session_scope
+from service.recommendations.serving import RecommenderHolder, mark_catalog_changed
+
+
+def register_listeners() -> None:
+    """Availability changes (listing, stock) mark the served items stale."""
+    on_products_changed(mark_catalog_changed)
+
+
+def on_app_start(app: FastAPI) -> None:
+    """Load the current model (if one was saved) so the first request does not pay for it."""
+    holder = RecommenderHolder(app.state.settings.artefact_dir / "reco")
+    app.state.recommendations = holder
+    with session_scope(app.state.engine, readonly=True) as session:
+        holder.current(session)

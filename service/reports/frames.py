@@ -1,0 +1,220 @@
+"""The DataFrames of the analytics contract (briefs/frames.md), built from the database.
+
+A few bulk reads: the small catalog tables once, then the order lines as plain columns (ids,
+not joined strings), mapped to SKU, product, producer and category in memory. Repeated strings
+become categoricals, so a million lines cost a few tens of megabytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, inspect, select
+
+from service.accounts.models import User
+from service.catalog.models import Category, Park, Producer, Product, Region, Variant
+from service.orders.models import SOLD_STATUSES
+from service.reports.frames_sql import (
+    SALES_LINES_SQL,
+    STOREFRONT_LINES_SQL,
+    int_column,
+    keyed_categorical,
+    read_rows,
+    utc_column,
+)
+
+UNKNOWN_CITY = "未知"
+ORDER_COLUMNS = [
+    "order_id",
+    "ordered_at",
+    "shopper_id",
+    "city",
+    "sku",
+    "quantity",
+    "unit_price_fen",
+    "product_code",
+    "producer_code",
+    "category",
+    "net_weight_g",
+    "packaging",
+]
+SEARCH_COLUMNS = [
+    "searched_at",
+    "shopper_id",
+    "city",
+    "query",
+    "normalized_query",
+    "result_count",
+    "matched_all_count",
+]
+
+
+@dataclass(frozen=True)
+class DemandFrames:
+    """Everything the analytics read, in the contract's columns."""
+
+    orders: pd.DataFrame
+    offers: pd.DataFrame
+    searches: pd.DataFrame
+    categories: pd.DataFrame
+    producers: pd.DataFrame
+
+
+def load_frames(conn: Connection) -> DemandFrames:
+    """Read the catalog, the sold order lines and the search log in a few bulk queries."""
+    variants = load_variants(conn)
+    shopper_keys = load_shopper_keys(conn)
+    return DemandFrames(
+        orders=load_orders(conn, variants=variants, shopper_keys=shopper_keys),
+        offers=offers_of(variants),
+        searches=load_searches(conn, shopper_keys=shopper_keys),
+        categories=load_categories(conn),
+        producers=load_producers(conn),
+    )
+
+
+def load_variants(conn: Connection) -> pd.DataFrame:
+    """Every SKU with its product, producer and category codes (indexed by variant id)."""
+    stmt = (
+        select(  # type: ignore[call-overload]
+            Variant.id.label("variant_id"),  # type: ignore[union-attr]
+            Variant.sku,
+            Variant.net_weight_g,
+            Variant.packaging,
+            Variant.price_fen,
+            Variant.stock,
+            Product.code.label("product_code"),  # type: ignore[attr-defined]
+            Product.title,
+            Product.status,
+            Product.harvest_months,
+            Producer.code.label("producer_code"),  # type: ignore[attr-defined]
+            Category.code.label("category"),  # type: ignore[attr-defined]
+        )
+        .join(Product, Product.id == Variant.product_id)  # type: ignore[arg-type]
+        .join(Producer, Producer.id == Product.producer_id)  # type: ignore[arg-type]
+        .join(Category, Category.id == Product.category_id)  # type: ignore[arg-type]
+        .order_by(Variant.id)  # type: ignore[arg-type]
+    )
+    rows = conn.execute(stmt).all()
+    frame = pd.DataFrame(rows, columns=list(stmt.selected_columns.keys()))
+    return frame.astype({"net_weight_g": "int64", "price_fen": "int64", "stock": "int64"})
+
+
+def load_shopper_keys(conn: Connection) -> pd.Series:
+    """User id → stable shopper key: the history's shopper id, else `user:<id>`."""
+    rows = conn.execute(select(User.id, User.external_id)).all()  # type: ignore[call-overload]
+    ids = np.array([r[0] for r in rows], dtype=np.int64)
+    keys = [shopper_key(uid, ext) for uid, ext in rows]
+    return pd.Series(keys, index=ids, dtype=object)
+
+
+def load_orders(
+    conn: Connection, *, variants: pd.DataFrame, shopper_keys: pd.Series
+) -> pd.DataFrame:
+    """Imported sales lines plus storefront lines paid or later (less refunded units)."""
+    parts = [read_rows(conn, SALES_LINES_SQL)]
+    if inspect(conn).has_table("order_line"):
+        statuses = ", ".join(f"'{status.value}'" for status in SOLD_STATUSES)
+        parts.append(read_rows(conn, STOREFRONT_LINES_SQL.format(statuses=statuses)))
+    lines = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    position = pd.Index(variants["variant_id"]).get_indexer(int_column(lines["variant_id"]))
+    orders = pd.DataFrame(
+        {
+            "order_id": lines["order_id"].astype(str),
+            "ordered_at": utc_column(lines["ordered_at"]),
+            "shopper_id": keyed_categorical(lines["shopper_id"], shopper_keys),
+            "city": pd.Categorical(lines["city"].fillna(UNKNOWN_CITY).to_numpy()),
+            "sku": _take(variants["sku"], position),
+            "quantity": int_column(lines["quantity"]),
+            "unit_price_fen": int_column(lines["unit_price_fen"]),
+            "product_code": _take(variants["product_code"], position),
+            "producer_code": _take(variants["producer_code"], position),
+            "category": _take(variants["category"], position),
+            "net_weight_g": variants["net_weight_g"].to_numpy()[position],
+            "packaging": _take(variants["packaging"], position),
+        }
+    )
+    return orders[ORDER_COLUMNS]
+
+
+def offers_of(variants: pd.DataFrame) -> pd.DataFrame:
+    """The SKUs of listed products, in the contract's offers columns."""
+    listed = variants[variants["status"] == "listed"]
+    columns = ["sku", "product_code", "title", "producer_code", "category"]
+    columns += ["net_weight_g", "packaging", "price_fen", "stock", "harvest_months"]
+    offers = listed[columns].reset_index(drop=True)
+    offers["harvest_months"] = offers["harvest_months"].map(lambda m: list(m or []))
+    return offers
+
+
+def load_searches(conn: Connection, *, shopper_keys: pd.Series) -> pd.DataFrame:
+    """The search log (storefront searches and imported history)."""
+    if not inspect(conn).has_table("search_log"):
+        return empty_searches()
+    rows = read_rows(
+        conn,
+        "SELECT searched_at, shopper_id, city, query, normalized_query, result_count, "
+        "matched_all_count FROM search_log",
+    )
+    shopper = rows["shopper_id"].map(shopper_keys, na_action="ignore")
+    return pd.DataFrame(
+        {
+            "searched_at": utc_column(rows["searched_at"]),
+            "shopper_id": shopper.where(shopper.notna(), None).astype(object),
+            "city": rows["city"].where(rows["city"].notna(), None),
+            "query": rows["query"].astype(str),
+            "normalized_query": rows["normalized_query"].astype(str),
+            "result_count": int_column(rows["result_count"]),
+            "matched_all_count": int_column(rows["matched_all_count"]),
+        }
+    )[SEARCH_COLUMNS]
+
+
+def empty_searches() -> pd.DataFrame:
+    """A search log with no rows, in the contract's columns and dtypes."""
+    return pd.DataFrame(
+        {
+            "searched_at": pd.Series([], dtype="datetime64[ns, UTC]"),
+            "shopper_id": pd.Series([], dtype=object),
+            "city": pd.Series([], dtype=object),
+            "query": pd.Series([], dtype=str),
+            "normalized_query": pd.Series([], dtype=str),
+            "result_count": pd.Series([], dtype="int64"),
+            "matched_all_count": pd.Series([], dtype="int64"),
+        }
+    )
+
+
+def load_categories(conn: Connection) -> pd.DataFrame:
+    """Category code, name and parent code (None at the top)."""
+    rows = conn.execute(select(Category.id, Category.code, Category.name, Category.parent_id)).all()  # type: ignore[call-overload]
+    code_of = {cid: code for cid, code, _, _ in rows}
+    return pd.DataFrame(
+        [(code, name, code_of.get(parent)) for _, code, name, parent in rows],
+        columns=["code", "name", "parent"],
+        dtype=object,  # keeps None for "no parent" (a str column would turn it into NaN)
+    )
+
+
+def load_producers(conn: Connection) -> pd.DataFrame:
+    """Producer code and name with its region code and park code (None without a park)."""
+    stmt = (
+        select(Producer.code, Producer.name, Region.code, Park.code)  # type: ignore[call-overload]
+        .join(Region, Region.id == Producer.region_id)
+        .outerjoin(Park, Park.id == Region.park_id)
+        .order_by(Producer.code)
+    )
+    rows = [tuple(row) for row in conn.execute(stmt).all()]
+    return pd.DataFrame(rows, columns=["code", "name", "region", "park"], dtype=object)
+
+
+def _take(column: pd.Series, position: np.ndarray) -> pd.Categorical:
+    categorical = pd.Categorical(column.astype(str))
+    return pd.Categorical.from_codes(categorical.codes[position], categories=categorical.categories)
+
+
+def shopper_key(user_id: int, external_id: str | None) -> str:
+    """The stable key of a shopper in the frames and the recommender."""
+    return external_id if external_id is not None else f"user:{user_id}"

@@ -1,0 +1,26 @@
+"""History imports as the command line runs them: the right loader, with a progress bar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from sqlalchemy import Engine
+
+from service.reports.history_import import ImportSummary, import_orders_file
+from service.reports.progress import file_progress
+
+HistoryKind = Literal["orders", "searches"]
+
+
+def import_history_file(
+    kind: HistoryKind, path: Path, *, engine: Engine | None = None
+) -> ImportSummary:
+    """Import an orders.csv or searches.csv, showing progress over the file's bytes."""
+    path = Path(path)
+    with file_progress(path, description=f"importing {kind} from {path.name}") as advance:
+        if kind == "orders":
+            return import_orders_file(path, engine=engine, progress=advance)
+        from service.reports.search_import import import_searches_file
+
+        return import_searches_file(path, engine=engine, progress=advance)

@@ -1,0 +1,158 @@
+"""`techan analytics refresh`: database → frames → analytics → stored snapshots and artefacts.
+
+One refresh reads the database once (`frames.load_frames`), runs the pure analytics, and stores:
+- suggestions per producer, the category forecasts and every park's default demand report as
+  JSON rows of `analytics_snapshot` (requests read these, never recompute them);
+- a parquet copy of the frames under `artefact_dir/analytics` (filtered reports compute from it);
+- the shopper recommender under `artefact_dir/reco` (a new version; servers pick it up).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from service.catalog.models import Product
+from service.kit.db import get_engine, read_engine, session_scope, utcnow
+from service.reports.columnar import write_columnar_copy
+from service.reports.frames import DemandFrames, load_frames
+from service.reports.models import replace_snapshots
+from service.reports.park_forecast import EMPTY_FORECAST, forecast_by_park
+from service.reports.park_report import park_report
+from service.reports.snapshots import (
+    FORECASTS_KEY,
+    META_KEY,
+    forecast_records,
+    report_key,
+    suggestions_key,
+)
+from service.search.service import set_sales_units
+from service.settings import get_settings
+
+_refresh_lock = threading.Lock()
+# Search ranks by the units each product sold over this many recent weeks.
+RANKING_WEEKS = 12
+
+
+@dataclass
+class RefreshOutcome:
+    """What a refresh stored, and how long each stage took."""
+
+    payloads: dict[str, Any]
+    order_lines: int = 0
+    searches: int = 0
+    reco_version: str | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        """One line for the command line."""
+        stages = ", ".join(f"{k} {v:.1f}s" for k, v in self.seconds.items())
+        producers = sum(1 for k in self.payloads if k.startswith("suggestions:"))
+        parks = sum(1 for k in self.payloads if k.startswith("report:"))
+        reco = f", recommender {self.reco_version}" if self.reco_version else ""
+        return (
+            f"analytics refreshed over {self.order_lines} order lines and {self.searches} "
+            f"searches: {producers} producers, {parks} park reports{reco} ({stages})"
+        )
+
+
+def analytics_dir() -> Path:
+    """Where the columnar copy of the frames lives."""
+    return get_settings().artefact_dir / "analytics"
+
+
+def reco_dir() -> Path:
+    """Where the shopper recommender's versions live."""
+    return get_settings().artefact_dir / "reco"
+
+
+def run_refresh(
+    engine: Engine | None = None, *, now: datetime | None = None, train_reco: bool = True
+) -> RefreshOutcome:
+    """Recompute every stored analytics result from the database (one refresh at a time)."""
+    engine = engine or get_engine()
+    now = now or utcnow()
+    with _refresh_lock:
+        clock = _Stopwatch()
+        with read_engine(engine).connect() as conn, conn.begin():
+            frames = load_frames(conn)
+        clock.lap("read")
+        payloads = compute_payloads(frames, now=now)
+        clock.lap("analytics")
+        write_columnar_copy(frames, analytics_dir())
+        with session_scope(engine) as session:
+            replace_snapshots(session, payloads)
+            update_search_ranking(session, frames, now=now)
+        clock.lap("store")
+        outcome = RefreshOutcome(
+            payloads=payloads, order_lines=len(frames.orders), searches=len(frames.searches)
+        )
+        if train_reco:
+            from service.recommendations.training import train_and_save
+
+            outcome.reco_version = train_and_save(frames.orders, now=now, directory=reco_dir())
+            clock.lap("recommender")
+        outcome.seconds = clock.laps
+    return outcome
+
+
+def compute_payloads(frames: DemandFrames, *, now: datetime) -> dict[str, Any]:
+    """Every snapshot of one refresh, by key, as JSON-ready values."""
+    from recommender.refresh import refresh_analytics  # heavy: loaded when a refresh runs
+
+    result = refresh_analytics(
+        orders=frames.orders,
+        offers=frames.offers,
+        searches=frames.searches,
+        categories=frames.categories,
+        producers=frames.producers,
+        now=pd.Timestamp(now),
+    )
+    payloads: dict[str, Any] = {}
+    for code in frames.producers["code"]:
+        suggestions = result.suggestions.get(code, [])
+        payloads[suggestions_key(code)] = {
+            "producer": code,
+            "suggestions": [s.to_dict() for s in suggestions],
+        }
+    payloads[FORECASTS_KEY] = forecast_records(result.forecasts)
+    forecasts_of_park = forecast_by_park(frames)
+    for park in sorted({p for p in frames.producers["park"] if p is not None}):
+        payloads[report_key(park)] = park_report(
+            frames, park_code=park, forecasts=forecasts_of_park.get(park, EMPTY_FORECAST)
+        )
+    payloads[META_KEY] = {
+        "computed_at": utcnow().isoformat(),
+        "now": now.isoformat(),
+        "order_lines": len(frames.orders),
+        "searches": len(frames.searches),
+    }
+    return payloads
+
+
+def update_search_ranking(session: Session, frames: DemandFrames, *, now: datetime) -> None:
+    """Give search each product's units sold in the last weeks, so best sellers rank higher."""
+    since = pd.Timestamp(now) - pd.Timedelta(weeks=RANKING_WEEKS)
+    recent = frames.orders[frames.orders["ordered_at"] >= since]
+    units = recent.groupby("product_code", observed=True)["quantity"].sum()
+    ids: dict[str, int] = dict(session.exec(select(Product.code, Product.id)).all())  # type: ignore[arg-type]
+    set_sales_units(session, {pid: int(units.get(code, 0)) for code, pid in ids.items()})
+
+
+class _Stopwatch:
+    def __init__(self) -> None:
+        self._last = time.perf_counter()
+        self.laps: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = now - self._last
+        self._last = now
