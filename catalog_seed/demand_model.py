@@ -7,7 +7,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from catalog_seed.festivals import Timeline
-from catalog_seed.market import CITIES, city_category_affinity, profile_of, region_city_affinity
+from catalog_seed.market import (
+    CITIES,
+    city_category_affinity,
+    producer_city_reach,
+    profile_of,
+    region_city_affinity,
+)
 from catalog_seed.offer_table import OfferTable
 
 HANGZHOU = CITIES.index("杭州")
@@ -172,6 +178,7 @@ def build_demand_model(
         offers=offers, timeline=timeline, season=season, product_base=product_base
     )
     regional = region_city_affinity(offers.products["region"].tolist())
+    regional = regional * producer_city_reach(offers.products["producer"].tolist())
     price_index = product_price_index(rng, products=len(offers.products), timeline=timeline)
 
     product_weight = (

@@ -114,6 +114,21 @@ def city_category_affinity(categories: list[str]) -> np.ndarray:
     )
 
 
+# Producers that barely deliver to a city (no cold chain or courier contract there), whatever
+# shoppers there want. Planted: Cangwu's longan-honey co-op ships to Guangdong, not to 杭州, so
+# Hangzhou's rising honey demand goes to others — the `market` suggestion the demo must show.
+PRODUCER_CITY_REACH: dict[tuple[str, str], float] = {
+    ("wuzhou-cangwu-longan-bee-coop", "杭州"): 0.08,
+}
+
+
+def producer_city_reach(producers: list[str]) -> np.ndarray:
+    """(cities, products) multipliers from each product's producer's delivery reach."""
+    return np.array(
+        [[PRODUCER_CITY_REACH.get((p, city), 1.0) for p in producers] for city in CITIES]
+    )
+
+
 def region_city_affinity(regions: list[str]) -> np.ndarray:
     """(cities, products) multipliers from each product's region."""
     return np.array(
