@@ -25,11 +25,16 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        for hooks in domain_modules("hooks"):
-            start = getattr(hooks, "on_app_start", None)
+        hooks = list(domain_modules("hooks"))
+        for module in hooks:
+            start = getattr(module, "on_app_start", None)
             if start is not None:
                 start(app)
         yield
+        for module in reversed(hooks):
+            stop = getattr(module, "on_app_stop", None)
+            if stop is not None:
+                stop(app)
 
     app = FastAPI(
         title="techan",

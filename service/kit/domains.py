@@ -2,8 +2,8 @@
 
 A domain package `service/<name>/` may have `router.py` (`router`, mounted under /api/v1),
 `pages.py` (`page_router`, HTML pages mounted at the root), `cli.py` (`register(app,
-import_app=...)`) and `hooks.py` (`register_listeners()`, `on_app_start(app)`). Nothing else wires
-domains together.
+import_app=...)`) and `hooks.py` (`register_listeners()`, `on_app_start(app)`,
+`on_app_stop(app)`). Nothing else wires domains together.
 """
 
 from __future__ import annotations

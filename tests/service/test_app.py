@@ -49,3 +49,12 @@ def test_migrations_match_models(engine: Engine) -> None:
 def test_openapi_lists_service_errors(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     assert "403" in spec["paths"]["/api/v1/products/{code}/approve"]["post"]["responses"]
+
+
+def test_migration_history_has_one_head(database_url: str) -> None:
+    """Branches that domains add in parallel are merged before they land."""
+    from alembic.script import ScriptDirectory
+
+    from service.kit.schema import alembic_config
+
+    assert len(ScriptDirectory.from_config(alembic_config(database_url)).get_heads()) == 1
