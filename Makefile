@@ -25,8 +25,11 @@ lint: install
 test: lint
 	$(BIN)/pytest
 
+# Each prints its figures as ratios against a baseline measured in the same run (see README).
+BENCHES := search checkout import_orders analytics_refresh refresh forecast reco
+
 bench: install
-	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+	@for b in $(BENCHES); do echo "== bench/$$b.py"; $(PY) bench/$$b.py || exit 1; done
 
 clean:
 	rm -rf $(VENV) techan.db techan.db-wal techan.db-shm var
