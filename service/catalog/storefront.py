@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +34,7 @@ from service.catalog.schemas import (
     VariantOut,
 )
 from service.kit.errors import NotFound, Unprocessable
+from service.kit.pagination import decode_cursor, encode_cursor
 
 
 @dataclass(frozen=True)
@@ -51,23 +50,6 @@ class ProductFilters:
 def price_per_500g(price_fen: int, net_weight_g: int) -> int:
     """The price of 500 g of this SKU, so shoppers can compare pack sizes."""
     return round(price_fen * 500 / net_weight_g)
-
-
-def encode_cursor(last_id: int) -> str:
-    """An opaque cursor pointing after product LAST_ID."""
-    return base64.urlsafe_b64encode(f"p:{last_id}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> int:
-    """The product id a cursor points after; 422 for a cursor we did not issue."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        prefix, _, value = raw.partition(":")
-        if prefix != "p":
-            raise ValueError(raw)
-        return int(value)
-    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise Unprocessable("invalid cursor", details={"field": "cursor"}) from exc
 
 
 def category_tree(session: Session) -> dict[int, Category]:
@@ -183,12 +165,12 @@ def list_products(
     query = _base_query().where(Product.status == ProductStatus.listed.value)
     query = _apply_filters(session, query, filters)
     if cursor:
-        query = query.where(col(Product.id) > decode_cursor(cursor))
+        query = query.where(col(Product.id) > decode_cursor("p", cursor))
     rows = list(session.exec(query.order_by(col(Product.id)).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
     items = products_out(session, rows)
-    next_cursor = encode_cursor(rows[-1][0].id) if more else None
+    next_cursor = encode_cursor("p", rows[-1][0].id) if more else None
     return ProductPage(items=items, next_cursor=next_cursor)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -11,27 +9,11 @@ from sqlmodel import Session, col, select
 
 from service.accounts.models import Role, User
 from service.catalog.models import Producer, Product
-from service.kit.errors import NotFound, Unprocessable
+from service.kit.errors import NotFound
+from service.kit.pagination import decode_cursor, encode_cursor
 from service.orders.models import Order, OrderLine, OrderTransition
 from service.orders.schemas import OrderLineOut, OrderOut, OrderPage, OrderTransitionOut
 from service.orders.service import producer_ids_in_scope, visible_order
-
-
-def encode_cursor(last_id: int) -> str:
-    """An opaque cursor pointing after order LAST_ID (pages run newest first)."""
-    return base64.urlsafe_b64encode(f"o:{last_id}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> int:
-    """The order id a cursor points after; 422 for a cursor we did not issue."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        prefix, _, value = raw.partition(":")
-        if prefix != "o":
-            raise ValueError(raw)
-        return int(value)
-    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise Unprocessable("invalid cursor", details={"field": "cursor"}) from exc
 
 
 def line_out(line: OrderLine, *, product_code: str, producer_code: str) -> OrderLineOut:
@@ -149,9 +131,9 @@ def list_orders(
     if status is not None:
         query = query.where(col(Order.status) == status)
     if cursor:
-        query = query.where(col(Order.id) < decode_cursor(cursor))
+        query = query.where(col(Order.id) < decode_cursor("o", cursor))
     rows = list(session.exec(query))
     more = len(rows) > limit
     rows = rows[:limit]
-    next_cursor = encode_cursor(rows[-1].id) if more and rows else None  # type: ignore[arg-type]
+    next_cursor = encode_cursor("o", rows[-1].id) if more and rows else None  # type: ignore[arg-type]
     return OrderPage(items=orders_out(session, rows, scope=scope), next_cursor=next_cursor)
