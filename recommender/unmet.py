@@ -1,15 +1,35 @@
-"""Unmet demand: searches that find nothing, little, or only part of what was asked.
+"""Unmet demand: queries that usually find no product matching every term they ask for.
 
-A search is unmet when it returned at most ``LOW_RESULT_COUNT`` products, or when none of its
-results matched every term (蜂蜜柚子茶 answered with plain honey: matched_all_count == 0).
+A search is unmet when none of its results matched every term of the query
+(``matched_all_count == 0``): it found nothing at all, or only part of what was asked
+(蜂蜜柚子茶 answered with plain honey). How many results it returned does not matter: a search
+answered by a single product that matches every term (核桃 → 宜君薄皮核桃) is met demand, however
+few results it had. A distinct normalised query is unmet when more than ``MIN_UNMET_SHARE`` of
+its searches in the window were unmet; only those unmet searches count towards its volume,
+average results and growth (a product listed part-way through the window stops counting).
 Queries close to an existing product title are dropped as near-misses: the product exists, the
-search just missed it. The most frequent distinct queries are clustered on character n-gram
-TF-IDF (Chinese has no spaces; unigrams and bigrams keep 柚子蜂蜜茶 beside 蜂蜜柚子茶, which share
-no trigram) with average-linkage agglomerative clustering on cosine distance. Each cluster is
-mapped to the category whose name and listed titles it resembles most.
+search just missed it (a typo that returns nothing).
+
+The most frequent unmet queries are clustered on character n-gram TF-IDF (Chinese has no
+spaces; unigrams and bigrams keep 柚子蜂蜜茶 beside 蜂蜜柚子茶, which share no trigram) with
+average-linkage agglomerative clustering on cosine distance.
+
+Each cluster is mapped to the LEAF category that best explains it. Queries, product titles and
+category names become terms — character bigrams of each Chinese run (words are mostly two
+characters; a lone shared character such as 桃 in 核桃/樱桃 or 大 in 大闸蟹/大米 is no evidence)
+and whole Latin or digit words. A query's score for a category is its highest TF-IDF cosine
+with any of that category's titles or its name; a cluster's score is the search-weighted mean
+over its queries (so 蜂蜜柚子茶 → honey through the name 蜂蜜, and a rare 礼盒 variant does not
+pull a cluster to whichever category sells gift boxes). The best-scoring category wins; when it
+has children it is replaced by its best-scoring leaf below it, if that leaf reaches
+``MIN_CATEGORY_SIMILARITY`` — a parent only stands when no leaf under it fits. Below
+``MIN_CATEGORY_SIMILARITY`` a cluster has no category. ``related_categories`` lists the
+category with its ancestors and descendants: the producers the cluster concerns.
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pandas as pd
@@ -20,11 +40,11 @@ from sklearn.metrics.pairwise import cosine_similarity
 
 from recommender.cube import as_utc, to_utc
 
-LOW_RESULT_COUNT = 1
+MIN_UNMET_SHARE = 0.5
 MAX_DISTINCT_QUERIES = 300
 NEAR_MISS_SIMILARITY = 80.0
 CLUSTER_DISTANCE = 0.7
-MIN_CATEGORY_SIMILARITY = 0.05
+MIN_CATEGORY_SIMILARITY = 0.1
 GROWTH_WEEKS = 8
 REPRESENTATIVE_QUERIES = 3
 CLUSTER_COLUMNS = [
@@ -36,7 +56,10 @@ CLUSTER_COLUMNS = [
     "growth",
     "category",
     "category_similarity",
+    "related_categories",
 ]
+CHINESE = "\u3400-\u9fff"
+WORDS = re.compile(f"[{CHINESE}]+|[^\\W_{CHINESE}]+")
 
 
 def _vectorizer() -> TfidfVectorizer:
@@ -44,10 +67,11 @@ def _vectorizer() -> TfidfVectorizer:
 
 
 def unmet_searches(searches: pd.DataFrame) -> pd.DataFrame:
-    """Searches with at most ``LOW_RESULT_COUNT`` results or none matching every term."""
-    low = searches["result_count"] <= LOW_RESULT_COUNT
-    partial = searches["matched_all_count"] == 0
-    return searches[low | partial]
+    """Searches matching no product fully, of queries where most searches match none."""
+    missed = searches["matched_all_count"].to_numpy() == 0
+    query, _ = pd.factorize(searches["normalized_query"], use_na_sentinel=False)
+    share = np.bincount(query, weights=missed) / np.maximum(np.bincount(query), 1)
+    return searches[missed & (share[query] > MIN_UNMET_SHARE)]
 
 
 def near_misses(queries: list[str], titles: list[str]) -> np.ndarray:
@@ -73,32 +97,105 @@ def cluster_queries(queries: list[str]) -> np.ndarray:
     return clustering.fit_predict(vectors)
 
 
-def category_documents(offers: pd.DataFrame, categories: pd.DataFrame) -> pd.Series:
-    """One text per category: its name, its parent's name and its listed titles."""
-    names = categories.set_index("code")["name"].astype("str")
-    parents = categories.set_index("code")["parent"].map(names).fillna("")
-    titles = offers.groupby("category")["title"].agg(" ".join) if not offers.empty else None
-    documents = names + " " + parents
-    if titles is not None:
-        documents = documents + " " + titles.reindex(documents.index).fillna("")
-    return documents
+def text_terms(text: str) -> list[str]:
+    """Character bigrams of each Chinese run (a lone character as itself) and whole words."""
+    terms: list[str] = []
+    for run in WORDS.findall(text.lower()):
+        if len(run) > 1 and "\u3400" <= run[0] <= "\u9fff":
+            terms.extend(run[i : i + 2] for i in range(len(run) - 1))
+        else:
+            terms.append(run)
+    return terms
 
 
-def map_to_categories(
-    texts: list[str], documents: pd.Series
-) -> tuple[list[str | None], np.ndarray]:
-    """The most similar category (or None) for each text, and that similarity."""
-    if not texts or documents.empty:
-        return [None] * len(texts), np.zeros(len(texts))
-    vectorizer = _vectorizer().fit([*documents.tolist(), *texts])
-    similarity = cosine_similarity(vectorizer.transform(texts), vectorizer.transform(documents))
-    best = similarity.argmax(axis=1)
-    score = similarity[np.arange(len(texts)), best]
-    codes = [
-        str(documents.index[b]) if s >= MIN_CATEGORY_SIMILARITY else None
-        for b, s in zip(best, score, strict=True)
-    ]
-    return codes, score
+def category_documents(offers: pd.DataFrame, categories: pd.DataFrame) -> pd.DataFrame:
+    """category, text: each category's name and every distinct title listed in it."""
+    names = pd.DataFrame(
+        {"category": categories["code"].astype("str"), "text": categories["name"].astype("str")}
+    )
+    titles = pd.DataFrame(
+        {"category": offers["category"].astype("str"), "text": offers["title"].astype("str")}
+    )
+    documents = pd.concat([names, titles], ignore_index=True).drop_duplicates()
+    return documents.sort_values("category", kind="stable", ignore_index=True)
+
+
+def category_scores(
+    queries: list[str], weights: np.ndarray, groups: np.ndarray, documents: pd.DataFrame
+) -> pd.DataFrame:
+    """Group × category: the search-weighted mean of each query's best cosine in the category."""
+    vectorizer = TfidfVectorizer(analyzer=text_terms, sublinear_tf=True)
+    vectorizer.fit([*documents["text"].tolist(), *queries])
+    similarity = cosine_similarity(
+        vectorizer.transform(queries), vectorizer.transform(documents["text"].tolist())
+    )
+    labels = documents["category"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, labels[1:] != labels[:-1]])
+    best = np.maximum.reduceat(similarity, starts, axis=1) * weights[:, None]
+    summed = pd.DataFrame(best, columns=labels[starts]).groupby(groups).sum()
+    return summed.div(pd.Series(weights).groupby(groups).sum(), axis=0)
+
+
+def pick_category(scores: pd.Series, children: dict[str, list[str]]) -> tuple[str | None, float]:
+    """The best-scoring category, replaced by its best leaf below it when one fits; or None."""
+    best = str(scores.idxmax())
+    if scores[best] < MIN_CATEGORY_SIMILARITY:
+        return None, float(scores[best])
+    leaves = [c for c in _descendants(best, children) if not children.get(c) and c in scores]
+    if leaves:
+        leaf = str(scores[leaves].idxmax())
+        if scores[leaf] >= MIN_CATEGORY_SIMILARITY:
+            return leaf, float(scores[leaf])
+    return best, float(scores[best])
+
+
+def category_parents(categories: pd.DataFrame) -> dict[str, str | None]:
+    """Category code -> its parent's code (None at the top)."""
+    return {
+        str(code): (str(parent) if isinstance(parent, str) and parent else None)
+        for code, parent in zip(categories["code"], categories["parent"], strict=True)
+    }
+
+
+def related_categories(code: str, parents: dict[str, str | None]) -> list[str]:
+    """CODE, its ancestors and its descendants."""
+    children = _children(parents)
+    ancestors: list[str] = []
+    parent = parents.get(code)
+    while parent is not None and parent not in ancestors and parent != code:
+        ancestors.append(parent)
+        parent = parents.get(parent)
+    return [*_descendants(code, children), *ancestors]
+
+
+def map_clusters_to_categories(
+    per_query: pd.DataFrame, *, offers: pd.DataFrame, categories: pd.DataFrame
+) -> pd.DataFrame:
+    """Per cluster: category (a leaf when one fits, or None), its score and related_categories."""
+    parents = category_parents(categories)
+    documents = category_documents(offers, categories)
+    clusters = np.sort(per_query["cluster"].unique())
+    picked: list[tuple[str | None, float]] = [(None, 0.0)] * len(clusters)
+    if not documents.empty:
+        scores = category_scores(
+            per_query["query"].tolist(),
+            per_query["searches"].to_numpy(dtype=np.float64),
+            per_query["cluster"].to_numpy(),
+            documents,
+        )
+        children = _children(parents)
+        picked = [pick_category(scores.loc[c], children) for c in clusters]
+    codes = [code for code, _ in picked]
+    return pd.DataFrame(
+        {
+            "cluster": clusters,
+            "category": codes,
+            "category_similarity": [score for _, score in picked],
+            "related_categories": [
+                related_categories(c, parents) if c is not None else [] for c in codes
+            ],
+        }
+    )
 
 
 def unmet_clusters(
@@ -126,10 +223,28 @@ def unmet_clusters(
     per_query = per_query.assign(cluster=cluster_queries(per_query["query"].tolist()))
     weeks = max((end - unmet["searched_at"].min()) / pd.Timedelta(days=7), 1.0)
     clusters = _summarise(per_query, weeks=weeks)
-    documents = category_documents(offers, categories)
-    texts = [" ".join(q) for q in clusters["queries"]]
-    clusters["category"], clusters["category_similarity"] = map_to_categories(texts, documents)
+    mapped = map_clusters_to_categories(per_query, offers=offers, categories=categories)
+    clusters = clusters.merge(mapped, on="cluster", how="left", sort=False)
     return clusters[CLUSTER_COLUMNS]
+
+
+def _children(parents: dict[str, str | None]) -> dict[str, list[str]]:
+    children: dict[str, list[str]] = {}
+    for child, parent in parents.items():
+        if parent is not None:
+            children.setdefault(parent, []).append(child)
+    return children
+
+
+def _descendants(code: str, children: dict[str, list[str]]) -> list[str]:
+    """CODE and every category below it, CODE first."""
+    found, pending = [code], [code]
+    while pending:
+        for child in children.get(pending.pop(), []):
+            if child not in found:
+                found.append(child)
+                pending.append(child)
+    return found
 
 
 def _query_table(unmet: pd.DataFrame, *, end: pd.Timestamp) -> pd.DataFrame:

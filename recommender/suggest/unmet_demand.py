@@ -1,8 +1,15 @@
-"""unmet_demand: clusters of searches that find little, in a category the producer lists.
+"""unmet_demand: clusters of searches no product fully answers, for producers of that category.
 
-Clusters come from ``recommender.unmet.unmet_clusters`` (already free of near-misses of
-existing titles) and go to every producer listing in the cluster's category, at most
-``MAX_PER_CATEGORY`` clusters per category, ranked by volume and growth.
+Clusters come from ``recommender.unmet.unmet_clusters`` (queries that usually find no product
+matching every term, already free of near-misses of existing titles), each mapped to a leaf
+category where one fits. A cluster goes to every producer listing in its category, in one of
+that category's ancestors or in one of its descendants (``related_categories``: a cluster mapped
+to 蜂产品 reaches the honey producers; one mapped to honey reaches a producer listing directly
+under 蜂产品), never a sibling. At most ``MAX_PER_CATEGORY`` clusters per cluster category, ranked
+by score; a producer listing in several related categories gets each cluster once, under the
+cluster's own category if listed, else the related one with most of their listings. The
+suggestion's category is that category of the producer's (``evidence.cluster_category`` the
+cluster's).
 Score = (1 − e^(−weekly searches / 5)) × (0.6 + 0.4 × min(1, max(0, growth − 1))):
 about 9 searches a week holding steady, or 3.5 a week that doubled, score 0.5.
 """
@@ -40,10 +47,20 @@ def suggest_unmet_demand(
     mapped = mapped[mapped["weekly_searches"] >= MIN_WEEKLY_SEARCHES]
     mapped = mapped.assign(score=cluster_score(mapped["weekly_searches"], mapped["growth"]))
     mapped = mapped.sort_values("score", ascending=False).groupby("category").head(MAX_PER_CATEGORY)
-    pairs = (
-        producer_categories(facts.offers).astype({"category": "str"}).merge(mapped, on="category")
-    )
-    return [(str(r["producer_code"]), _suggestion(r, facts)) for r in records(pairs)]
+    return [
+        (str(r["producer_code"]), _suggestion(r, facts)) for r in records(_pairs(facts, mapped))
+    ]
+
+
+def _pairs(facts: DemandFacts, mapped: pd.DataFrame) -> pd.DataFrame:
+    """One row per producer and cluster: the producer's closest related category to it."""
+    related = mapped.rename(columns={"category": "cluster_category"}).explode("related_categories")
+    related = related.rename(columns={"related_categories": "category"}).dropna(subset=["category"])
+    listed = producer_categories(facts.offers).astype({"category": "str"})
+    pairs = listed.merge(related.astype({"category": "str"}), on="category")
+    pairs = pairs.assign(exact=pairs["category"] == pairs["cluster_category"])
+    pairs = pairs.sort_values(["exact", "producer_listings"], ascending=False, kind="stable")
+    return pairs.drop_duplicates(["producer_code", "cluster"])
 
 
 def _suggestion(row: dict[str, Any], facts: DemandFacts) -> Suggestion:
@@ -66,6 +83,7 @@ def _suggestion(row: dict[str, Any], facts: DemandFacts) -> Suggestion:
         "results_avg": row["results_avg"],
         "growth": row["growth"],
         "category_similarity": row["category_similarity"],
+        "cluster_category": row["cluster_category"],
     }
     return Suggestion(
         kind="unmet_demand",

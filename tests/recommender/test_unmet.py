@@ -35,11 +35,27 @@ def searches_of(counts: dict[str, tuple[int, int, int]]) -> pd.DataFrame:
     return typed(rows, SEARCH_COLUMNS)
 
 
-def test_unmet_means_few_results_or_none_matching_every_term() -> None:
-    frame = searches_of(
-        {"蜂蜜": (2, 5, 5), "蜂蜜柚子茶": (2, 3, 0), "榴莲": (2, 0, 0), "龙眼蜜": (2, 1, 1)}
+def test_unmet_means_most_searches_find_nothing_matching_every_term() -> None:
+    frame = pd.concat(
+        [
+            searches_of(
+                {
+                    "蜂蜜": (2, 5, 5),
+                    "蜂蜜柚子茶": (2, 3, 0),  # found honey, not honey-yuzu tea
+                    "榴莲": (2, 0, 0),
+                    "龙眼蜜": (2, 1, 1),  # one result, but it matches: met
+                    "核桃": (3, 1, 1),
+                    "花胶": (1, 2, 2),
+                }
+            ),
+            searches_of({"核桃": (1, 0, 0), "花胶": (3, 2, 0)}),
+        ],
+        ignore_index=True,
     )
-    assert set(unmet_searches(frame)["query"]) == {"蜂蜜柚子茶", "榴莲", "龙眼蜜"}
+    unmet = unmet_searches(frame)
+    assert set(unmet["query"]) == {"蜂蜜柚子茶", "榴莲", "花胶"}
+    assert (unmet["matched_all_count"] == 0).all()
+    assert (unmet["query"] == "花胶").sum() == 3  # only its unmet searches count
 
 
 def test_reordered_and_shortened_phrases_share_a_cluster() -> None:
