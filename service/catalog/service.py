@@ -179,7 +179,8 @@ def update_variant(session: Session, *, user: User, sku: str, body: VariantPatch
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict("stock cannot go below zero", details={"field": "stock_delta"})
     session.refresh(variant)
-    notify_products_changed(session, [product.id])  # type: ignore[list-item]
+    # Only this SKU's price or stock moved: search need not re-analyse the product's text.
+    notify_products_changed(session, [product.id], stock_only=True)  # type: ignore[list-item]
     return variant
 
 

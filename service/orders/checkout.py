@@ -185,7 +185,7 @@ def place_order(session: Session, *, user: User, body: OrderIn) -> OrderOut:
         updated_at=now,
     )
     lines = _write_order(session, order=order, items=items, prices=prices, user=user)
-    notify_products_changed(session, [item.product_id for item in items])
+    notify_products_changed(session, [item.product_id for item in items], stock_only=True)
     shown = [
         line_out(line, product_code=item.product_code, producer_code=item.producer_code)
         for line, item in zip(lines, items, strict=True)

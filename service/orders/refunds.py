@@ -155,4 +155,5 @@ def apply_refund_plan(
     )
     session.refresh(order)
     transition_order(session, order, to, actor=actor, reason=reason)
-    notify_products_changed(session, [i.line.product_id for i in plan.items if i.restock])
+    restocked = [i.line.product_id for i in plan.items if i.restock]
+    notify_products_changed(session, restocked, stock_only=True)

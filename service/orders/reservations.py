@@ -72,7 +72,7 @@ def _return_stock_of(session: Session, order_ids: list[int]) -> None:
         return
     lines = list(session.exec(select(OrderLine).where(col(OrderLine.order_id).in_(order_ids))))
     release_stock(session, unshipped_moves(lines))
-    notify_products_changed(session, [line.product_id for line in lines])
+    notify_products_changed(session, [line.product_id for line in lines], stock_only=True)
 
 
 def expire_order(session: Session, order_id: int, *, now: datetime) -> bool:

@@ -168,7 +168,7 @@ def cancel_unpaid_order(
     transition_order(session, order, S.cancelled, actor=actor, reason=reason)
     lines = lines_of(session, order.id)  # type: ignore[arg-type]
     release_stock(session, unshipped_moves(lines))
-    notify_products_changed(session, [line.product_id for line in lines])
+    notify_products_changed(session, [line.product_id for line in lines], stock_only=True)
 
 
 def ensure_shopper_or_admin(user: User, order: Order) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlmodel import Session, col
 
 from service.catalog.models import Category, Producer, Product, ProductStatus, Region, Variant
@@ -60,17 +60,31 @@ def _category_chains(session: Session) -> dict[int, list[tuple[str, str]]]:
     return chains
 
 
-def _variants(session: Session, product_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+_SKUS_OF = (
+    select(*_VARIANT_COLUMNS)
+    .where(col(Variant.product_id).in_(bindparam("ids", expanding=True)))
+    .order_by(col(Variant.product_id), col(Variant.id))
+)
+
+
+def _skus_by_product(
+    session: Session, product_ids: Sequence[int]
+) -> dict[int, list[dict[str, Any]]]:
+    """Each product's SKUs as a document lists them (in SKU creation order)."""
     grouped: dict[int, list[dict[str, Any]]] = {pid: [] for pid in product_ids}
-    rows = session.execute(
-        select(*_VARIANT_COLUMNS)
-        .where(col(Variant.product_id).in_(product_ids))
-        .order_by(col(Variant.id))
-    )
-    for row in rows:
+    for row in session.connection().execute(_SKUS_OF, {"ids": list(product_ids)}):
         variant = row._asdict()
         grouped[variant.pop("product_id")].append(variant)
     return grouped
+
+
+def _sku_columns(variants: list[dict[str, Any]]) -> dict[str, Any]:
+    """The document columns that follow from a product's SKUs."""
+    return {
+        "variants": variants,
+        "min_price_fen": min((v["price_fen"] for v in variants), default=None),
+        "in_stock": any(v["stock"] > 0 for v in variants),
+    }
 
 
 def _analysed(row: Any, *, chain: list[tuple[str, str]]) -> dict[str, Any]:
@@ -108,9 +122,7 @@ def _document(
         "region_code": row.region_code,
         "producer_code": row.producer_code,
         "producer_name": row.producer_name,
-        "min_price_fen": min((v["price_fen"] for v in variants), default=None),
-        "in_stock": any(v["stock"] > 0 for v in variants),
-        "variants": variants,
+        **_sku_columns(variants),
         "terms": "{}",
         "words": "",
         "terms_hash": "",
@@ -131,7 +143,7 @@ def build_documents(session: Session, product_ids: Sequence[int]) -> list[dict[s
         .order_by(col(Product.id))
     ).all()
     chains = _category_chains(session)
-    variants = _variants(session, [r.id for r in rows])
+    variants = _skus_by_product(session, [r.id for r in rows])
     return [
         _document(row, chain=chains.get(row.category_id, []), variants=variants[row.id])
         for row in rows

@@ -1,46 +1,44 @@
 """Keeps `search_document` in step with the catalog, inside the catalog's own transactions.
 
-`index_products` is the catalog listener: it re-analyses the changed products, upserts their
-documents (delisted ones become rows with `listed = false`), stamps them with a new index
-version and bumps `search_index_state.version`. The one-row counter serialises index writers
-(SQLite writers are serialised anyway; on PostgreSQL it is a row lock held to commit), which is
-what lets another process trust that every row up to the version it reads is committed.
+`stock_index.index_changes` is the catalog listener: a change announced as `stock_only` (an
+order, a SKU's stock or price) rewrites only the documents' SKU columns; any other change comes
+here, to `index_products`, which re-analyses the products and upserts their documents (delisted
+ones become rows with `listed = false`). Every write stamps the rows it wrote (`versions`), so
+other processes patch their in-memory index from them; no writer locks anything shared, so
+concurrent checkouts wait for each other only on the same product's document.
 `reindex_all` rebuilds every document under a new generation; `ensure_index` runs it at
 start-up when documents are missing, stale or analysed by another analyzer version.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import ColumnElement, bindparam, func, select, text
 from sqlmodel import Session, col
 
 from service.catalog.models import Category, Product, ProductStatus, Region
-from service.kit.db import utcnow
 from service.search.analyzer import analyzer_fingerprint
 from service.search.documents import build_documents
-from service.search.models import INDEX_STATE, SEARCH_DOCUMENT, STATE_ROW_ID, SearchDocument
+from service.search.models import SEARCH_DOCUMENT, SearchDocument
 from service.search.segmenter import get_segmenter
+from service.search.versions import read_state, upsert, write_stamp
 
 BATCH = 1000
 # Columns the indexer owns; `sales_units` belongs to whoever counts sales.
 _INDEXED_COLUMNS = tuple(
     c.name for c in SEARCH_DOCUMENT.columns if c.name not in ("product_id", "sales_units")
 )
+# Taken before a writer reads the catalog, in product order (no deadlocks between writers).
+_LOCK_DOCUMENTS = (
+    select(SEARCH_DOCUMENT.c.product_id)
+    .where(SEARCH_DOCUMENT.c.product_id.in_(bindparam("ids", expanding=True)))
+    .order_by(SEARCH_DOCUMENT.c.product_id)
+    .with_for_update()
+)
 ProductsIndexed = Callable[[Session, list[int]], None]
 _after_index: list[ProductsIndexed] = []
-
-
-@dataclass(frozen=True)
-class IndexState:
-    generation: str
-    version: int
-    analyzer_fingerprint: str
 
 
 def on_products_indexed(listener: ProductsIndexed) -> ProductsIndexed:
@@ -50,41 +48,27 @@ def on_products_indexed(listener: ProductsIndexed) -> ProductsIndexed:
     return listener
 
 
-def read_state(session: Session) -> IndexState | None:
-    """The index's generation and version, or None before anything was indexed."""
-    row = session.execute(
-        text(
-            "SELECT generation, version, analyzer_fingerprint FROM search_index_state "
-            "WHERE id = :id"
-        ),
-        {"id": STATE_ROW_ID},
-    ).first()
-    return IndexState(row[0], int(row[1]), row[2]) if row else None
+def notify_indexed(session: Session, product_ids: list[int]) -> None:
+    """Tell the `on_products_indexed` listeners that these documents were rewritten."""
+    if product_ids:
+        for listener in list(_after_index):
+            listener(session, product_ids)
 
 
-def _insert(session: Session) -> Any:
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+def lock_documents(session: Session, product_ids: list[int]) -> set[int]:
+    """Lock the existing documents of PRODUCT_IDS (sorted) until commit; returns their ids.
 
-
-def bump_version(session: Session, *, new_generation: bool = False) -> int:
-    """The next index version (creating the state row, or starting a new generation)."""
-    table = INDEX_STATE
-    values: dict[str, Any] = {"version": table.c.version + 1, "updated_at": utcnow()}
-    if new_generation:
-        values |= {"generation": uuid.uuid4().hex, "analyzer_fingerprint": analyzer_fingerprint()}
-    stmt = update(table).where(table.c.id == STATE_ROW_ID).values(**values)
-    row = session.execute(stmt.returning(table.c.version)).first()
-    if row is not None:
-        return int(row[0])
-    first = _insert(session)(table).values(
-        id=STATE_ROW_ID,
-        generation=uuid.uuid4().hex,
-        version=0,
-        analyzer_fingerprint=analyzer_fingerprint(),
-        updated_at=utcnow(),
-    )
-    session.execute(first.on_conflict_do_nothing(index_elements=["id"]))
-    return bump_version(session)
+    On PostgreSQL a statement that waited for a row lock still reads everything else as of
+    when it started, so a writer that read the variants first could write back the stock from
+    before an order that committed while it waited. Locking first, in its own statement, makes
+    the reads that follow see every change of the lock's previous holders. (SQLite writers run
+    one at a time; there FOR UPDATE is not even rendered.)
+    """
+    found: set[int] = set()
+    for start in range(0, len(product_ids), BATCH):
+        ids = product_ids[start : start + BATCH]
+        found.update(session.execute(_LOCK_DOCUMENTS, {"ids": ids}).scalars())
+    return found
 
 
 def _teach_catalog_words(session: Session) -> None:
@@ -92,33 +76,33 @@ def _teach_catalog_words(session: Session) -> None:
     get_segmenter().add_words(names)
 
 
-def write_documents(session: Session, documents: list[dict[str, Any]], *, version: int) -> None:
-    """Upsert DOCUMENTS stamped with VERSION, leaving `sales_units` as it is."""
+def write_documents(
+    session: Session, documents: list[dict[str, Any]], *, stamp: ColumnElement[Any]
+) -> None:
+    """Upsert DOCUMENTS stamped with STAMP (`versions.write_stamp`), leaving `sales_units`."""
     if not documents:
         return
     table = SEARCH_DOCUMENT
-    stmt = _insert(session)(table)
+    stmt = upsert(session)(table).values(version=stamp)
     stmt = stmt.on_conflict_do_update(
         index_elements=["product_id"],
         set_={name: stmt.excluded[name] for name in _INDEXED_COLUMNS},
     )
-    session.execute(stmt, [d | {"version": version, "sales_units": 0} for d in documents])
+    session.execute(stmt, [d | {"sales_units": 0} for d in documents])
 
 
 def index_products(session: Session, product_ids: list[int]) -> None:
-    """Re-index these products in the caller's transaction (the catalog's change listener)."""
+    """Re-analyse and re-index these products in the caller's transaction."""
     ids = sorted(set(product_ids))
     if not ids:
         return
+    lock_documents(session, ids)
     _teach_catalog_words(session)
-    version = bump_version(session)
+    stamp = write_stamp(session)
     for start in range(0, len(ids), BATCH):
-        write_documents(
-            session, build_documents(session, ids[start : start + BATCH]), version=version
-        )
+        write_documents(session, build_documents(session, ids[start : start + BATCH]), stamp=stamp)
     session.flush()
-    for listener in list(_after_index):
-        listener(session, ids)
+    notify_indexed(session, ids)
 
 
 def reindex_all(session: Session, *, progress: Callable[[int], None] | None = None) -> int:
@@ -128,12 +112,14 @@ def reindex_all(session: Session, *, progress: Callable[[int], None] | None = No
     in batches by `service.search.meili.sync_all` (the CLI and start-up do that).
     """
     _teach_catalog_words(session)
-    version = bump_version(session, new_generation=True)
+    stamp = write_stamp(session, new_generation=True)
     ids = list(session.execute(select(col(Product.id)).order_by(col(Product.id))).scalars())  # type: ignore[arg-type]
     listed = 0
     for start in range(0, len(ids), BATCH):
-        documents = build_documents(session, ids[start : start + BATCH])
-        write_documents(session, documents, version=version)
+        batch = ids[start : start + BATCH]
+        lock_documents(session, batch)  # an order committing meanwhile is not overwritten
+        documents = build_documents(session, batch)
+        write_documents(session, documents, stamp=stamp)
         listed += sum(1 for d in documents if d["listed"])
         if progress is not None:
             progress(len(documents))

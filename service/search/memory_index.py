@@ -3,12 +3,13 @@
 Each process holds, per database, a `Snapshot` of the listed `search_document` rows: numpy
 arrays per document position (facets, price, stock, sales), per variant (weight, packaging,
 price, stock), and postings term -> (positions, weights) in one compressed array plus a small
-delta for documents added since the last full build. A search first reads the one-row
-`search_index_state`: the same generation and version means nothing changed; a higher version
-means patching in the rows stamped with a newer version (any process may have written them);
-another generation, or many changes, means a full rebuild. A changed document whose terms are
-unchanged (a stock or price change) is updated in place; otherwise it moves to a new position
-and its old one is marked dead. Searches and patches hold the snapshot's lock.
+delta for documents added since the last full build. A search first reads the index state and
+the database's watermark (`versions`): the same generation and watermark means nothing changed;
+otherwise the rows stamped after the snapshot's watermark are patched in (any process may have
+written them); another generation, or many changes, means a full rebuild. A changed document
+whose terms are unchanged (a stock or price change) is updated in place, keeping the parsed
+queries; otherwise it moves to a new position and its old one is marked dead. Searches and
+patches hold the snapshot's lock.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import orjson
 import pandas as pd
 
 from service.search.lexicon import Lexicon
+from service.search.versions import Watermark
 
 PACKAGING_BITS = {"bulk": 1, "standard": 2, "gift_box": 4, "family": 8}
 # A full rebuild is cheaper than patching when this share of documents changed or died.
@@ -95,10 +97,10 @@ DOC_COLUMNS = (
 
 @dataclass
 class Snapshot:
-    """The searchable documents of one database at one index version."""
+    """The searchable documents of one database, as of a watermark."""
 
     generation: str | None = None
-    version: int = 0
+    watermark: Watermark = field(default_factory=Watermark)
     product_id: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     alive: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     category: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
@@ -127,7 +129,7 @@ class Snapshot:
     delta_size: int = 0
     lexicon: Lexicon = field(default_factory=Lexicon)
     n_alive: int = 0
-    # Parsed queries of this version (the history importer asks the same queries many times).
+    # Parsed queries of this vocabulary (the history importer asks the same queries many times).
     parse_cache: dict[Any, Any] = field(default_factory=dict)
 
     @property
@@ -248,8 +250,8 @@ class SnapshotBuilder:
     postings are compressed by term at the end.
     """
 
-    def __init__(self, *, generation: str | None, version: int) -> None:
-        self.snap = Snapshot(generation=generation, version=version)
+    def __init__(self, *, generation: str | None, watermark: Watermark) -> None:
+        self.snap = Snapshot(generation=generation, watermark=watermark)
         self.term_ids: dict[str, int] = {}
         self.ids: list[np.ndarray] = []
         self.pos: list[np.ndarray] = []
@@ -290,9 +292,9 @@ class SnapshotBuilder:
         return snap
 
 
-def build_snapshot(rows: list[DocRow], *, generation: str | None, version: int) -> Snapshot:
+def build_snapshot(rows: list[DocRow], *, generation: str | None, watermark: Watermark) -> Snapshot:
     """A fresh snapshot of the listed ROWS."""
-    builder = SnapshotBuilder(generation=generation, version=version)
+    builder = SnapshotBuilder(generation=generation, watermark=watermark)
     builder.add(rows)
     return builder.finish()
 
@@ -325,15 +327,17 @@ def _update_in_place(snap: Snapshot, row: DocRow, *, pos: int) -> bool:
     return True
 
 
-def apply_changes(snap: Snapshot, rows: list[DocRow], *, version: int) -> bool:
+def apply_changes(snap: Snapshot, rows: list[DocRow], *, watermark: Watermark) -> bool:
     """Patch SNAP with changed ROWS; False when a full rebuild would be better."""
     if len(rows) > max(1000, REBUILD_CHANGED_SHARE * snap.n_alive):
         return False
     moved: list[DocRow] = []
+    removed = False
     for row in rows:
         old = snap.pos_of.get(row.product_id)
         if not row.listed:
             _kill(snap, row.product_id)
+            removed = True
             continue
         same_terms = old is not None and snap.hashes[old] == row.terms_hash
         if not (same_terms and _update_in_place(snap, row, pos=old)):  # type: ignore[arg-type]
@@ -346,8 +350,10 @@ def apply_changes(snap: Snapshot, rows: list[DocRow], *, version: int) -> bool:
                 entry[0].append(pos)
                 entry[1].append(weight)
             snap.delta_size += len(row.terms)
-    snap.version = version
-    snap.parse_cache.clear()
+    snap.watermark = watermark
+    if moved or removed:
+        # Parses depend on the vocabulary only; stock and price updates in place keep them.
+        snap.parse_cache.clear()
     dead = snap.size - snap.n_alive
     return dead <= REBUILD_DEAD_SHARE * max(snap.size, 1) and (
         snap.delta_size <= REBUILD_DELTA_POSTINGS

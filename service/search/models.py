@@ -1,11 +1,12 @@
-"""Search tables: one analysed document per product, the index version, and the search log.
+"""Search tables: one analysed document per product, the index state, and the search log.
 
 `search_document` holds, for every product ever indexed, what search needs without joining the
 catalog: the analysed terms (a JSON object term -> weight), the facets, the variants and the
 ranking signals. Delisted products keep their row with `listed = false` and no terms, so a
-process refreshing its in-memory index sees them go. Every write bumps `search_index_state.version`
-and stamps the rows it wrote with the new version: a process that last loaded version V reads the
-rows with `version > V` and patches its index (see `service.search.memory_index`).
+process refreshing its in-memory index sees them go. Every write stamps the rows it wrote in
+`version` (the writing transaction's id on PostgreSQL, a counter kept in
+`search_index_state.version` on SQLite; see `service.search.versions`): a process reads the rows
+stamped after the watermark it last saw and patches its index (`service.search.memory_index`).
 
 `sales_units` ranks best sellers higher; the indexer never overwrites it (see
 `service.search.service.set_sales_units`).
@@ -16,7 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Table, Text
+from sqlalchemy import JSON, BigInteger, Column, Table, Text
 from sqlmodel import Field, SQLModel
 
 from service.kit.db import utcnow
@@ -60,12 +61,13 @@ class SearchDocument(SQLModel, table=True):
     # that pinyin, initials, homophones, typos and suggestions resolve against.
     words: str = Field(default="", sa_column=Column(Text(), nullable=False))
     terms_hash: str = Field(default="", max_length=32)
-    version: int = Field(default=0, index=True)
+    # The change stamp of the last write (64 bits: PostgreSQL transaction ids).
+    version: int = Field(default=0, sa_column=Column(BigInteger(), nullable=False, index=True))
     indexed_at: datetime = _at()
 
 
 class SearchIndexState(SQLModel, table=True):
-    """One row: the index version every write bumps, and what analysed the documents."""
+    """One row: the index generation, what analysed the documents, and SQLite's stamp counter."""
 
     __tablename__ = "search_index_state"
 
@@ -74,6 +76,8 @@ class SearchIndexState(SQLModel, table=True):
     )
     # Changes when the index is rebuilt from scratch (or the tables were emptied).
     generation: str = Field(max_length=32)
+    # SQLite: the last change stamp. PostgreSQL stamps with transaction ids; this moves only on
+    # a rebuild there.
     version: int = Field(default=0)
     # The analyzer's version and its dictionaries; a mismatch at start-up triggers a reindex.
     analyzer_fingerprint: str = Field(default="", max_length=64)

@@ -13,19 +13,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from sqlalchemy import update
-from sqlmodel import Session, col
+from sqlalchemy import bindparam, update
+from sqlmodel import Session
 
 from service.catalog.models import PACKAGINGS, Category, Region, by_code
 from service.kit.db import utcnow
 from service.kit.errors import Unprocessable
 from service.search.backend import SearchBackend, SearchRequest, get_backend
 from service.search.engine import count_in_index
-from service.search.index import bump_version, reindex_all
+from service.search.index import reindex_all
 from service.search.index_cache import searchable_index
-from service.search.models import SEARCH_DOCUMENT, SearchDocument, SearchLog
+from service.search.models import SEARCH_DOCUMENT, SearchLog
 from service.search.normalize import normalize_query
 from service.search.schemas import SearchResponse, SuggestResponse
+from service.search.versions import write_stamp
 
 
 def _check_filters(session: Session, request: SearchRequest) -> None:
@@ -96,15 +97,18 @@ def set_sales_units(session: Session, units: Mapping[int, int]) -> None:
     """Set products' sales counts (ranking uses them); products without a document are skipped."""
     if not units:
         return
-    version = bump_version(session)
-    table = SEARCH_DOCUMENT
-    for product_id, count in units.items():
-        session.execute(
-            update(table)
-            .where(col(SearchDocument.product_id) == product_id)
-            .values(sales_units=max(0, int(count)), version=version)
-        )
     session.flush()
+    stamp = write_stamp(session, state_exists=True)
+    table = SEARCH_DOCUMENT
+    statement = (
+        update(table)
+        .where(table.c.product_id == bindparam("p_product_id"))
+        .values(sales_units=bindparam("p_units"), version=stamp)
+    )
+    # In product order, like every index writer, so two writers never wait for each other
+    # in a cycle.
+    rows = [{"p_product_id": pid, "p_units": max(0, int(units[pid]))} for pid in sorted(units)]
+    session.connection().execute(statement, rows)
 
 
 def reindex(session: Session) -> int:
