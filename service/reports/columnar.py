@@ -13,6 +13,8 @@ import threading
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from service.reports.frames import DemandFrames
 
@@ -30,12 +32,29 @@ _cache_lock = threading.Lock()
 
 def write_columnar_copy(frames: DemandFrames, directory: Path) -> Path:
     """Write FRAMES as parquet files in a new version directory and make it current."""
+    return publish_columnar_copy(columnar_tables(frames), directory)
+
+
+def columnar_tables(frames: DemandFrames) -> dict[str, pa.Table]:
+    """FRAMES as Arrow tables (with the pandas metadata `read_columnar_copy` restores).
+
+    Kept apart from `publish_columnar_copy` so a refresh converts in its own thread, where
+    the frames are in use, and writes the files from another: only Arrow is shared.
+    """
+    return {
+        name: pa.Table.from_pandas(getattr(frames, name), preserve_index=False)
+        for name in FRAME_NAMES
+    }
+
+
+def publish_columnar_copy(tables: dict[str, pa.Table], directory: Path) -> Path:
+    """Write TABLES as parquet files in a new version directory and make it current."""
     directory.mkdir(parents=True, exist_ok=True)
     staging = directory / f".staging-{os.getpid()}-{threading.get_ident()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     for name in FRAME_NAMES:
-        getattr(frames, name).to_parquet(staging / f"{name}.parquet", index=False)
+        pq.write_table(tables[name], staging / f"{name}.parquet", compression="snappy")
     target = _publish(staging, directory)
     pointer = directory / f".{CURRENT_FILE}.{os.getpid()}"
     pointer.write_text(target.name, encoding="utf-8")

@@ -2,7 +2,9 @@
 
 A few bulk reads: the small catalog tables once, then the order lines as plain columns (ids,
 not joined strings), mapped to SKU, product, producer and category in memory. Repeated strings
-become categoricals, so a million lines cost a few tens of megabytes.
+become categoricals, so a million lines cost a few tens of megabytes. The history tables' rows
+may come from `history_cache` instead (read from the database only since the last refresh):
+they are mapped the same way, through the catalog and shoppers as they are now.
 """
 
 from __future__ import annotations
@@ -11,18 +13,17 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, inspect, select
+from sqlalchemy import Connection, select
 
 from service.accounts.models import User
 from service.catalog.models import Category, Park, Producer, Product, Region, Variant
-from service.orders.models import SOLD_STATUSES
 from service.reports.frames_sql import (
-    SALES_LINES_SQL,
-    STOREFRONT_LINES_SQL,
+    fetch_columns,
     int_column,
     keyed_categorical,
-    read_rows,
-    utc_column,
+    read_sales_lines,
+    read_search_rows,
+    read_storefront_lines,
 )
 
 UNKNOWN_CITY = "未知"
@@ -62,14 +63,25 @@ class DemandFrames:
     producers: pd.DataFrame
 
 
-def load_frames(conn: Connection) -> DemandFrames:
-    """Read the catalog, the sold order lines and the search log in a few bulk queries."""
+def load_frames(
+    conn: Connection,
+    *,
+    sales_lines: pd.DataFrame | None = None,
+    search_rows: pd.DataFrame | None = None,
+) -> DemandFrames:
+    """Read the catalog, the sold order lines and the search log in a few bulk queries.
+
+    SALES_LINES and SEARCH_ROWS are the history tables' rows (`frames_sql` columns) when the
+    caller has them already; otherwise they are read here too.
+    """
     variants = load_variants(conn)
     shopper_keys = load_shopper_keys(conn)
+    sales = read_sales_lines(conn) if sales_lines is None else sales_lines
+    searches = read_search_rows(conn) if search_rows is None else search_rows
     return DemandFrames(
-        orders=load_orders(conn, variants=variants, shopper_keys=shopper_keys),
+        orders=load_orders(conn, variants=variants, shopper_keys=shopper_keys, sales_lines=sales),
         offers=offers_of(variants),
-        searches=load_searches(conn, shopper_keys=shopper_keys),
+        searches=searches_of(searches, shopper_keys=shopper_keys),
         categories=load_categories(conn),
         producers=load_producers(conn),
     )
@@ -104,31 +116,35 @@ def load_variants(conn: Connection) -> pd.DataFrame:
 
 def load_shopper_keys(conn: Connection) -> pd.Series:
     """User id → stable shopper key: the history's shopper id, else `user:<id>`."""
-    rows = conn.execute(select(User.id, User.external_id)).all()  # type: ignore[call-overload]
-    ids = np.array([r[0] for r in rows], dtype=np.int64)
-    keys = [shopper_key(uid, ext) for uid, ext in rows]
-    return pd.Series(keys, index=ids, dtype=object)
+    sql = f"SELECT id, external_id FROM {User.__tablename__}"
+    columns = fetch_columns(conn, sql, integers=("id",))
+    pairs = zip(columns["id"], columns["external_id"], strict=True)
+    keys = [shopper_key(uid, ext) for uid, ext in pairs]
+    return pd.Series(keys, index=int_column(columns["id"]), dtype=object)
 
 
 def load_orders(
-    conn: Connection, *, variants: pd.DataFrame, shopper_keys: pd.Series
+    conn: Connection,
+    *,
+    variants: pd.DataFrame,
+    shopper_keys: pd.Series,
+    sales_lines: pd.DataFrame,
 ) -> pd.DataFrame:
     """Imported sales lines plus storefront lines paid or later (less refunded units)."""
-    parts = [read_rows(conn, SALES_LINES_SQL)]
-    if inspect(conn).has_table("order_line"):
-        statuses = ", ".join(f"'{status.value}'" for status in SOLD_STATUSES)
-        parts.append(read_rows(conn, STOREFRONT_LINES_SQL.format(statuses=statuses)))
-    lines = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    position = pd.Index(variants["variant_id"]).get_indexer(int_column(lines["variant_id"]))
+    storefront = read_storefront_lines(conn)
+    lines = sales_lines
+    if len(storefront):
+        lines = pd.concat([sales_lines, storefront], ignore_index=True)
+    position = pd.Index(variants["variant_id"]).get_indexer(lines["variant_id"].to_numpy())
     orders = pd.DataFrame(
         {
-            "order_id": lines["order_id"].astype(str),
-            "ordered_at": utc_column(lines["ordered_at"]),
-            "shopper_id": keyed_categorical(lines["shopper_id"], shopper_keys),
-            "city": pd.Categorical(lines["city"].fillna(UNKNOWN_CITY).to_numpy()),
+            "order_id": lines["order_id"].array,
+            "ordered_at": lines["ordered_at"].array,
+            "shopper_id": keyed_categorical(lines["shopper_id"].to_numpy(), shopper_keys),
+            "city": pd.Categorical(lines["city"].fillna(UNKNOWN_CITY)),
             "sku": _take(variants["sku"], position),
-            "quantity": int_column(lines["quantity"]),
-            "unit_price_fen": int_column(lines["unit_price_fen"]),
+            "quantity": lines["quantity"].to_numpy(),
+            "unit_price_fen": lines["unit_price_fen"].to_numpy(),
             "product_code": _take(variants["product_code"], position),
             "producer_code": _take(variants["producer_code"], position),
             "category": _take(variants["category"], position),
@@ -149,27 +165,27 @@ def offers_of(variants: pd.DataFrame) -> pd.DataFrame:
     return offers
 
 
-def load_searches(conn: Connection, *, shopper_keys: pd.Series) -> pd.DataFrame:
-    """The search log (storefront searches and imported history)."""
-    if not inspect(conn).has_table("search_log"):
-        return empty_searches()
-    rows = read_rows(
-        conn,
-        "SELECT searched_at, shopper_id, city, query, normalized_query, result_count, "
-        "matched_all_count FROM search_log",
-    )
-    shopper = rows["shopper_id"].map(shopper_keys, na_action="ignore")
+def searches_of(rows: pd.DataFrame, *, shopper_keys: pd.Series) -> pd.DataFrame:
+    """The search log in the contract's columns, shoppers as their keys (None if anonymous)."""
+    ids = rows["shopper_id"]
+    known = ids.notna().to_numpy()
+    shopper = np.full(len(rows), None, dtype=object)
+    shopper[known] = shopper_keys.reindex(ids[known].to_numpy(dtype=np.int64)).to_numpy()
     return pd.DataFrame(
         {
-            "searched_at": utc_column(rows["searched_at"]),
-            "shopper_id": shopper.where(shopper.notna(), None).astype(object),
-            "city": rows["city"].where(rows["city"].notna(), None),
-            "query": rows["query"].astype(str),
-            "normalized_query": rows["normalized_query"].astype(str),
-            "result_count": int_column(rows["result_count"]),
-            "matched_all_count": int_column(rows["matched_all_count"]),
+            "searched_at": rows["searched_at"],
+            "shopper_id": _none_for_missing(pd.Series(shopper, index=rows.index, dtype=object)),
+            "city": _none_for_missing(rows["city"].astype(object)),
+            "query": rows["query"],
+            "normalized_query": rows["normalized_query"],
+            "result_count": rows["result_count"],
+            "matched_all_count": rows["matched_all_count"],
         }
-    )[SEARCH_COLUMNS]
+    )[SEARCH_COLUMNS].reset_index(drop=True)
+
+
+def _none_for_missing(values: pd.Series) -> pd.Series:
+    return values.where(values.notna(), None)
 
 
 def empty_searches() -> pd.DataFrame:

@@ -1,64 +1,199 @@
-"""The bulk reads behind the analytics frames: plain SQL, no per-row type processing."""
+"""The bulk reads behind the analytics frames: plain SQL, no per-row type processing.
+
+Each read returns a typed frame (int64, `str`, `datetime64[ns, UTC]`) with the table's own ids,
+in id order, so the append-only history tables can be read again from a given id onwards
+(`history_cache`) and the parts put together give exactly what one read of everything gives.
+"""
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection
+import pyarrow as pa
+from sqlalchemy import Connection, inspect
+
+from service.orders.models import SOLD_STATUSES
 
 SALES_LINES_SQL = (
-    "SELECT order_id, ordered_at, shopper_id, city, variant_id, quantity, unit_price_fen "
-    "FROM sales_line"
+    "SELECT id, order_id, ordered_at, shopper_id, city, variant_id, quantity, unit_price_fen "
+    "FROM sales_line WHERE id > {after} ORDER BY id"
+)
+SEARCH_ROWS_SQL = (
+    "SELECT id, searched_at, shopper_id, city, query, normalized_query, result_count, "
+    "matched_all_count FROM search_log WHERE id > {after} ORDER BY id"
 )
 # Storefront orders count from the moment they were placed, less refunded units; their ids get
-# a prefix so they never collide with an imported history's order ids.
+# a prefix so they never collide with an imported history's order ids. Their status and refunds
+# change, so every refresh reads them all (there are few).
 STOREFRONT_LINES_SQL = (
-    "SELECT o.id AS order_number, o.created_at AS ordered_at, o.shopper_id, "
+    "SELECT l.id, o.id AS order_number, o.created_at AS ordered_at, o.shopper_id, "
     "COALESCE(l.city, o.city, u.city) AS city, l.variant_id, "
     "l.quantity - l.refunded_quantity AS quantity, l.unit_price_fen "
     "FROM order_line l JOIN shop_order o ON o.id = l.order_id "
     "JOIN user_account u ON u.id = o.shopper_id "
-    "WHERE o.status IN ({statuses}) AND l.quantity > l.refunded_quantity"
+    "WHERE o.status IN ({statuses}) AND l.quantity > l.refunded_quantity ORDER BY l.id"
 )
 STOREFRONT_ORDER_PREFIX = "shop-"
+SALES_LINE_COLUMNS = (
+    "id",
+    "order_id",
+    "ordered_at",
+    "shopper_id",
+    "city",
+    "variant_id",
+    "quantity",
+    "unit_price_fen",
+)
+SEARCH_ROW_COLUMNS = (
+    "id",
+    "searched_at",
+    "shopper_id",
+    "city",
+    "query",
+    "normalized_query",
+    "result_count",
+    "matched_all_count",
+)
+SALES_LINE_INTEGERS = ("id", "shopper_id", "variant_id", "quantity", "unit_price_fen")
+SEARCH_ROW_INTEGERS = ("id", "result_count", "matched_all_count")
 
 
-def read_rows(conn: Connection, sql: str) -> pd.DataFrame:
-    """The rows of SQL as a DataFrame, values as the driver returns them.
+def read_sales_lines(conn: Connection, *, after: int = 0) -> pd.DataFrame:
+    """Imported order lines with an id above AFTER, by id (columns `SALES_LINE_COLUMNS`)."""
+    sql = SALES_LINES_SQL.format(after=int(after))
+    with collector_paused():
+        return sales_lines_frame(fetch_columns(conn, sql, integers=SALES_LINE_INTEGERS))
 
-    Straight from the DBAPI cursor (in CONN's transaction) into object columns, which callers
-    convert one by one: building SQLAlchemy Row objects, or letting pandas infer each column's
-    type, costs several times the query itself on a million lines.
+
+def read_search_rows(conn: Connection, *, after: int = 0) -> pd.DataFrame:
+    """Search log rows with an id above AFTER, by id (columns `SEARCH_ROW_COLUMNS`)."""
+    if not inspect(conn).has_table("search_log"):
+        return no_search_rows()
+    sql = SEARCH_ROWS_SQL.format(after=int(after))
+    with collector_paused():
+        return search_rows_frame(fetch_columns(conn, sql, integers=SEARCH_ROW_INTEGERS))
+
+
+def read_storefront_lines(conn: Connection) -> pd.DataFrame:
+    """Storefront lines paid or later, less refunded units, as sales lines (id is the line's)."""
+    if not inspect(conn).has_table("order_line"):
+        return no_sales_lines()
+    statuses = ", ".join(f"'{status.value}'" for status in SOLD_STATUSES)
+    sql = STOREFRONT_LINES_SQL.format(statuses=statuses)
+    with collector_paused():
+        columns = fetch_columns(conn, sql, integers=SALES_LINE_INTEGERS)
+        numbers = columns["order_number"]
+        columns["order_id"] = np.array([f"{STOREFRONT_ORDER_PREFIX}{n}" for n in numbers], object)
+        return sales_lines_frame(columns)
+
+
+def no_sales_lines() -> pd.DataFrame:
+    """No sales lines, in the columns and dtypes of `read_sales_lines`."""
+    return sales_lines_frame({name: np.array([], dtype=object) for name in SALES_LINE_COLUMNS})
+
+
+def no_search_rows() -> pd.DataFrame:
+    """No search rows, in the columns and dtypes of `read_search_rows`."""
+    return search_rows_frame({name: np.array([], dtype=object) for name in SEARCH_ROW_COLUMNS})
+
+
+def sales_lines_frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Driver values of the sales line columns as a typed frame."""
+    return pd.DataFrame(
+        {
+            "id": int_column(columns["id"]),
+            "order_id": text_column(columns["order_id"]),
+            "ordered_at": utc_column(columns["ordered_at"]),
+            "shopper_id": int_column(columns["shopper_id"]),
+            "city": text_column(columns["city"]),
+            "variant_id": int_column(columns["variant_id"]),
+            "quantity": int_column(columns["quantity"]),
+            "unit_price_fen": int_column(columns["unit_price_fen"]),
+        }
+    )
+
+
+def search_rows_frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Driver values of the search log columns as a typed frame (shopper_id nullable Int64)."""
+    return pd.DataFrame(
+        {
+            "id": int_column(columns["id"]),
+            "searched_at": utc_column(columns["searched_at"]),
+            "shopper_id": pd.array(columns["shopper_id"], dtype="Int64"),
+            "city": text_column(columns["city"]),
+            "query": text_column(columns["query"]),
+            "normalized_query": text_column(columns["normalized_query"]),
+            "result_count": int_column(columns["result_count"]),
+            "matched_all_count": int_column(columns["matched_all_count"]),
+        }
+    )
+
+
+def fetch_columns(
+    conn: Connection, sql: str, *, integers: tuple[str, ...] = ()
+) -> dict[str, np.ndarray]:
+    """The rows of SQL as one array per column (in CONN's transaction): INTEGERS as int64 (no
+    NULLs there), the others as the objects the driver returns.
+
+    Straight from the DBAPI cursor into a structured array, which numpy fills from the row
+    tuples in one C loop: SQLAlchemy Row objects, or pandas inferring each column's type,
+    cost several times the query itself on a million lines.
     """
     cursor = conn.connection.cursor()
     try:
-        cursor.execute(sql)
-        columns = [d[0] for d in cursor.description]
-        frame = pd.DataFrame(cursor.fetchall(), columns=columns, dtype=object)
+        with collector_paused():
+            cursor.execute(sql)
+            names = [d[0] for d in cursor.description]
+            layout = np.dtype([(n, np.int64 if n in integers else object) for n in names])
+            table = np.array(cursor.fetchall(), dtype=layout)
     finally:
         cursor.close()
-    if "order_number" in frame.columns:
-        frame = frame.rename(columns={"order_number": "order_id"})
-        frame["order_id"] = STOREFRONT_ORDER_PREFIX + frame["order_id"].astype(str)
-    return frame
+    return {name: np.ascontiguousarray(table[name]) for name in names}
 
 
-def utc_column(values: pd.Series) -> pd.Series:
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection meanwhile (nests; the outermost turns it back on).
+
+    A million fresh row tuples, then columns of a million values, hold no cycles, yet they
+    set off collections that walk every one of them again and again: a third of a read.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def utc_column(values: np.ndarray | list[Any]) -> pd.Series:
     """Timestamps as the drivers return them (SQLite text, PostgreSQL datetimes) → ns UTC."""
-    if len(values) and isinstance(values.iloc[0], str):
-        parsed = pd.to_datetime(values, utc=True, format="ISO8601")
+    raw = pd.Series(np.asarray(values, dtype=object), dtype=object)
+    if len(raw) and isinstance(raw.iloc[0], str):
+        parsed = pd.to_datetime(raw, utc=True, format="ISO8601")
     else:
-        parsed = pd.to_datetime(values, utc=True)
+        parsed = pd.to_datetime(raw, utc=True)
     return parsed.astype("datetime64[ns, UTC]")
 
 
-def int_column(values: pd.Series) -> np.ndarray:
-    """Whole numbers from an object column as int64."""
-    return values.to_numpy().astype(np.int64)
+def int_column(values: np.ndarray | list[Any]) -> np.ndarray:
+    """Whole numbers as int64."""
+    return np.asarray(values, dtype=np.int64)
 
 
-def keyed_categorical(ids: pd.Series, keys: pd.Series) -> pd.Categorical:
+def text_column(values: np.ndarray | list[Any]) -> pd.Series:
+    """Text (missing values stay missing) as the `str` dtype, built by Arrow in one pass."""
+    return pd.Series(pa.array(values, type=pa.large_string()), dtype="str")
+
+
+def keyed_categorical(ids: np.ndarray, keys: pd.Series) -> pd.Categorical:
     """Integer ids as a categorical of their KEYS (a Series id → key): one look-up per id."""
-    codes = pd.Categorical(int_column(ids))
+    codes = pd.Categorical(ids)
     names = keys.reindex(codes.categories)
     return codes.rename_categories(dict(zip(codes.categories, names, strict=True)))

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from service.reports.frames import DemandFrames
@@ -85,7 +86,23 @@ def _compact(orders: pd.DataFrame) -> pd.DataFrame:
     categorical = [c for c in orders.columns if isinstance(orders[c].dtype, pd.CategoricalDtype)]
     if not categorical:
         return orders
-    return orders.assign(**{c: orders[c].cat.remove_unused_categories() for c in categorical})
+    return orders.assign(**{c: _used_categories_only(orders[c]) for c in categorical})
+
+
+def _used_categories_only(values: pd.Series) -> pd.Categorical:
+    """`remove_unused_categories` in one counting pass (it sorts every code to find the used)."""
+    categorical = pd.Categorical(values)
+    codes = categorical.codes
+    present = codes >= 0
+    used = np.bincount(codes[present], minlength=len(categorical.categories)) > 0
+    if used.all():
+        return categorical
+    renumbered = (np.cumsum(used) - 1)[codes]
+    return pd.Categorical.from_codes(
+        np.where(present, renumbered, -1),
+        categories=categorical.categories[used],
+        ordered=categorical.ordered,
+    )
 
 
 def _day_start(day: date | None) -> pd.Timestamp | None:

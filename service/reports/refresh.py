@@ -5,25 +5,34 @@ One refresh reads the database once (`frames.load_frames`), runs the pure analyt
   JSON rows of `analytics_snapshot` (requests read these, never recompute them);
 - a parquet copy of the frames under `artefact_dir/analytics` (filtered reports compute from it);
 - the shopper recommender under `artefact_dir/reco` (a new version; servers pick it up).
+The history tables are read through `history_cache` (under `artefact_dir/analytics/history`):
+after the first refresh, only the order lines and searches added since are read. Parquet files
+are written by a background thread while the analytics and the recommender run.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlmodel import Session, select
 
 from service.catalog.models import Product
-from service.kit.db import get_engine, read_engine, session_scope, utcnow
-from service.reports.columnar import write_columnar_copy
+from service.kit.db import get_engine, is_sqlite, read_engine, session_scope, utcnow
+from service.reports.columnar import columnar_tables, publish_columnar_copy
 from service.reports.frames import DemandFrames, load_frames
+from service.reports.frames_sql import collector_paused
+from service.reports.history_cache import HistoryCache, HistoryRows
 from service.reports.models import replace_snapshots
 from service.reports.park_forecast import EMPTY_FORECAST, forecast_by_park
 from service.reports.park_report import park_report
@@ -37,6 +46,7 @@ from service.reports.snapshots import (
 from service.search.service import set_sales_units
 from service.settings import get_settings
 
+log = logging.getLogger(__name__)
 _refresh_lock = threading.Lock()
 # Search ranks by the units each product sold over this many recent weeks.
 RANKING_WEEKS = 12
@@ -50,6 +60,7 @@ class RefreshOutcome:
     order_lines: int = 0
     searches: int = 0
     reco_version: str | None = None
+    read_mode: str = "full read"
     seconds: dict[str, float] = field(default_factory=dict)
 
     def describe(self) -> str:
@@ -60,13 +71,19 @@ class RefreshOutcome:
         reco = f", recommender {self.reco_version}" if self.reco_version else ""
         return (
             f"analytics refreshed over {self.order_lines} order lines and {self.searches} "
-            f"searches: {producers} producers, {parks} park reports{reco} ({stages})"
+            f"searches ({self.read_mode}): {producers} producers, {parks} park reports{reco} "
+            f"({stages})"
         )
 
 
 def analytics_dir() -> Path:
     """Where the columnar copy of the frames lives."""
     return get_settings().artefact_dir / "analytics"
+
+
+def history_dir() -> Path:
+    """Where the copy of the append-only history tables lives."""
+    return analytics_dir() / "history"
 
 
 def reco_dir() -> Path:
@@ -80,28 +97,67 @@ def run_refresh(
     """Recompute every stored analytics result from the database (one refresh at a time)."""
     engine = engine or get_engine()
     now = now or utcnow()
-    with _refresh_lock:
+    with _refresh_lock, ThreadPoolExecutor(max_workers=1) as files:
         clock = _Stopwatch()
-        with read_engine(engine).connect() as conn, conn.begin():
-            frames = load_frames(conn)
+        frames, history = read_frames(engine)
+        cached = files.submit(save_history, history, history_dir())
+        copied = files.submit(publish_columnar_copy, columnar_tables(frames), analytics_dir())
         clock.lap("read")
         payloads = compute_payloads(frames, now=now)
         clock.lap("analytics")
-        write_columnar_copy(frames, analytics_dir())
         with session_scope(engine) as session:
             replace_snapshots(session, payloads)
             update_search_ranking(session, frames, now=now)
         clock.lap("store")
         outcome = RefreshOutcome(
-            payloads=payloads, order_lines=len(frames.orders), searches=len(frames.searches)
+            payloads=payloads,
+            order_lines=len(frames.orders),
+            searches=len(frames.searches),
+            read_mode=history.describe(),
         )
         if train_reco:
             from service.recommendations.training import train_and_save
 
             outcome.reco_version = train_and_save(frames.orders, now=now, directory=reco_dir())
             clock.lap("recommender")
+        _wait_for(cached, copied)
+        clock.lap("files")
         outcome.seconds = clock.laps
     return outcome
+
+
+def read_frames(engine: Engine) -> tuple[DemandFrames, HistoryRows]:
+    """The frames, the history tables read through their copy (new rows only, when it holds)."""
+    cache = HistoryCache(history_dir())
+    with snapshot_connection(engine) as conn, collector_paused():
+        history = cache.read(conn)
+        frames = load_frames(
+            conn, sales_lines=history.sales_lines.rows, search_rows=history.search_rows.rows
+        )
+    return frames, history
+
+
+def save_history(history: HistoryRows, directory: Path) -> None:
+    """Keep HISTORY's rows in DIRECTORY for the next refresh (without, it reads them all)."""
+    try:
+        HistoryCache(directory).save(history)
+    except OSError:
+        log.warning("could not save the history copy; the next refresh reads it all", exc_info=True)
+
+
+@contextmanager
+def snapshot_connection(engine: Engine) -> Iterator[Connection]:
+    """One read transaction that sees one state of the database for all its queries."""
+    bind = read_engine(engine)
+    if not is_sqlite(engine):  # SQLite's read transaction already keeps its first snapshot
+        bind = bind.execution_options(isolation_level="REPEATABLE READ")
+    with bind.connect() as conn, conn.begin():
+        yield conn
+
+
+def _wait_for(*writes: Future[Any]) -> None:
+    for write in writes:
+        write.result()
 
 
 def compute_payloads(frames: DemandFrames, *, now: datetime) -> dict[str, Any]:
@@ -116,19 +172,9 @@ def compute_payloads(frames: DemandFrames, *, now: datetime) -> dict[str, Any]:
         producers=frames.producers,
         now=pd.Timestamp(now),
     )
-    payloads: dict[str, Any] = {}
-    for code in frames.producers["code"]:
-        suggestions = result.suggestions.get(code, [])
-        payloads[suggestions_key(code)] = {
-            "producer": code,
-            "suggestions": [s.to_dict() for s in suggestions],
-        }
+    payloads = suggestion_payloads(frames, result.suggestions)
     payloads[FORECASTS_KEY] = forecast_records(result.forecasts)
-    forecasts_of_park = forecast_by_park(frames)
-    for park in sorted({p for p in frames.producers["park"] if p is not None}):
-        payloads[report_key(park)] = park_report(
-            frames, park_code=park, forecasts=forecasts_of_park.get(park, EMPTY_FORECAST)
-        )
+    payloads.update(report_payloads(frames, forecasts=forecast_by_park(frames)))
     payloads[META_KEY] = {
         "computed_at": utcnow().isoformat(),
         "now": now.isoformat(),
@@ -136,6 +182,27 @@ def compute_payloads(frames: DemandFrames, *, now: datetime) -> dict[str, Any]:
         "searches": len(frames.searches),
     }
     return payloads
+
+
+def suggestion_payloads(frames: DemandFrames, suggestions: dict[str, Any]) -> dict[str, Any]:
+    """Every producer's stored suggestions (an empty list for a producer with none)."""
+    return {
+        suggestions_key(code): {
+            "producer": code,
+            "suggestions": [s.to_dict() for s in suggestions.get(code, [])],
+        }
+        for code in frames.producers["code"]
+    }
+
+
+def report_payloads(frames: DemandFrames, *, forecasts: dict[str, pd.DataFrame]) -> dict[str, Any]:
+    """Every park's default demand report, with the park's own forecasts."""
+    return {
+        report_key(park): park_report(
+            frames, park_code=park, forecasts=forecasts.get(park, EMPTY_FORECAST)
+        )
+        for park in sorted({p for p in frames.producers["park"] if p is not None})
+    }
 
 
 def update_search_ranking(session: Session, frames: DemandFrames, *, now: datetime) -> None:

@@ -17,7 +17,7 @@ from service.catalog.models import Category, Park, Producer, Region, by_code
 from service.kit.db import SQLITE_BEGIN_OPTION, read_engine
 from service.kit.errors import NotFound, Unprocessable
 from service.reports.columnar import read_columnar_copy, write_columnar_copy
-from service.reports.frames import DemandFrames, load_frames
+from service.reports.frames import DemandFrames
 from service.reports.models import AnalyticsSnapshot
 from service.reports.park_report import park_report
 from service.reports.snapshots import META_KEY, forecast_frame, report_key, suggestions_key
@@ -122,13 +122,13 @@ def compute_on_demand(engine: Engine) -> dict[str, Any]:
 
 def current_frames(engine: Engine) -> DemandFrames:
     """The columnar copy of the last refresh; rebuilt from the database if it is missing."""
-    from service.reports.refresh import analytics_dir
+    from service.reports.refresh import analytics_dir, history_dir, read_frames, save_history
 
     frames = read_columnar_copy(analytics_dir())
     if frames is not None:
         return frames
-    with read_engine(engine).connect() as conn, conn.begin():
-        frames = load_frames(conn)
+    frames, history = read_frames(engine)
+    save_history(history, history_dir())
     write_columnar_copy(frames, analytics_dir())
     return frames
 

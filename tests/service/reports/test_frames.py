@@ -7,46 +7,14 @@ from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from service.catalog.models import Product, Variant, by_code
-from service.orders.models import Order, OrderLine
+from service.catalog.models import Product, by_code
 from service.reports.frames import ORDER_COLUMNS, SEARCH_COLUMNS, load_frames
 from service.reports.history_import import import_orders_file
-from tests.factories import make_user
-from tests.service.reports.world import load_catalog, order_row, write_orders
+from tests.service.reports.world import load_catalog, order_row, storefront_order, write_orders
 
 AT = datetime(2026, 2, 3, 8, tzinfo=UTC)
-
-
-def storefront_order(
-    session: Session, *, sku: str, status: str, quantity: int, refunded: int = 0
-) -> Order:
-    """An order of one line written directly (the checkout rules are tested elsewhere)."""
-    shopper, _ = make_user(session, "shopper", city="南京")
-    variant = session.exec(select(Variant).where(Variant.sku == sku)).one()
-    product = session.get(Product, variant.product_id)
-    assert product is not None
-    order = Order(shopper_id=shopper.id, status=status, total_fen=quantity * 3000, created_at=AT)  # type: ignore[arg-type]
-    session.add(order)
-    session.commit()
-    line = OrderLine(
-        order_id=order.id,  # type: ignore[arg-type]
-        variant_id=variant.id,  # type: ignore[arg-type]
-        sku=sku,
-        product_id=product.id,  # type: ignore[arg-type]
-        producer_id=product.producer_id,
-        category_id=product.category_id,
-        title=product.title,
-        unit_price_fen=3000,
-        quantity=quantity,
-        refunded_quantity=refunded,
-        net_weight_g=variant.net_weight_g,
-        packaging=variant.packaging,
-    )
-    session.add(line)
-    session.commit()
-    return order
 
 
 def test_frames_hold_imported_and_sold_storefront_lines(

@@ -9,12 +9,17 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlmodel import Session, select
 
 from service.catalog.import_format import CatalogFile
 from service.catalog.importer import import_catalog
+from service.catalog.models import Product, Variant
 from service.kit.db import session_scope
+from service.orders.models import Order, OrderLine
 from service.reports.history_csv import ORDER_COLUMNS, SEARCH_COLUMNS
+from tests.factories import make_user
 
+STOREFRONT_AT = datetime(2026, 2, 3, 8, tzinfo=UTC)
 # Two parks: "north-park" curates region north (producers n-honey, n-tea), "south-park" region
 # south (producer s-fruit). Every SKU is "<product>-<grams>".
 SMALL_CATALOG: dict[str, Any] = {
@@ -132,3 +137,39 @@ def write_orders(path: Path, rows: Iterable[dict[str, Any]]) -> Path:
 def write_searches(path: Path, rows: Iterable[dict[str, Any]]) -> Path:
     """A searches.csv of ROWS."""
     return write_csv(path, SEARCH_COLUMNS, rows)
+
+
+def storefront_order(
+    session: Session,
+    *,
+    sku: str,
+    status: str,
+    quantity: int,
+    refunded: int = 0,
+    at: datetime = STOREFRONT_AT,
+) -> Order:
+    """An order of one line written directly (the checkout rules are tested elsewhere)."""
+    shopper, _ = make_user(session, "shopper", city="南京")
+    variant = session.exec(select(Variant).where(Variant.sku == sku)).one()
+    product = session.get(Product, variant.product_id)
+    assert product is not None
+    order = Order(shopper_id=shopper.id, status=status, total_fen=quantity * 3000, created_at=at)  # type: ignore[arg-type]
+    session.add(order)
+    session.commit()
+    line = OrderLine(
+        order_id=order.id,  # type: ignore[arg-type]
+        variant_id=variant.id,  # type: ignore[arg-type]
+        sku=sku,
+        product_id=product.id,  # type: ignore[arg-type]
+        producer_id=product.producer_id,
+        category_id=product.category_id,
+        title=product.title,
+        unit_price_fen=3000,
+        quantity=quantity,
+        refunded_quantity=refunded,
+        net_weight_g=variant.net_weight_g,
+        packaging=variant.packaging,
+    )
+    session.add(line)
+    session.commit()
+    return order
