@@ -195,19 +195,13 @@ def _import_product(
     session: Session, body: ImportProduct, producers: dict[str, Producer], counts: ImportCounts
 ) -> int:
     category = session.exec(select(Category).where(Category.code == body.category)).one()
-    attrs = body.attributes
     values = {
         "producer_id": producers[body.producer].id,
         "category_id": category.id,
         "title": body.title,
         "title_en": body.title_en,
         "description": body.description,
-        "grade": attrs.grade,
-        "organic": attrs.organic,
-        "geo_indication": attrs.geo_indication,
-        "harvest_months": list(attrs.harvest_months),
-        "shelf_life_days": attrs.shelf_life_days,
-        "storage": attrs.storage,
+        **body.attributes.model_dump(),
         "updated_at": utcnow(),
     }
     existing = _existing(session, Product, {body.code})

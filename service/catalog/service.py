@@ -86,12 +86,8 @@ def _apply_attributes(product: Product, body: ProductIn | ProductPatch) -> None:
     attrs = body.attributes
     if attrs is None:
         return
-    product.grade = attrs.grade
-    product.organic = attrs.organic
-    product.geo_indication = attrs.geo_indication
-    product.harvest_months = list(attrs.harvest_months)
-    product.shelf_life_days = attrs.shelf_life_days
-    product.storage = attrs.storage
+    for name, value in attrs.model_dump().items():  # the schema's fields are the columns
+        setattr(product, name, value)
 
 
 def _ensure_sku_free(session: Session, sku: str) -> None:
