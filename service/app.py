@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from sqlalchemy import Engine, text
 
+from service.kit.body_limit import BodyLimit
 from service.kit.db import get_engine
 from service.kit.domains import domain_modules, register_listeners
-from service.kit.errors import PayloadTooLarge, install_error_handlers
+from service.kit.errors import install_error_handlers
 from service.settings import Settings, get_settings
 
 API_PREFIX = "/api/v1"
@@ -45,7 +45,7 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
     app.state.engine = engine
     app.state.settings = settings
     install_error_handlers(app)
-    _limit_body_size(app, settings.max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     for module in domain_modules("router"):
         app.include_router(module.router, prefix=API_PREFIX)
     for module in domain_modules("pages"):
@@ -59,15 +59,3 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
         return {"status": "ok", "database": engine.dialect.name}
 
     return app
-
-
-def _limit_body_size(app: FastAPI, max_bytes: int) -> None:
-    @app.middleware("http")
-    async def limit(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        length = request.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > max_bytes:
-            error = PayloadTooLarge(f"request body over {max_bytes} bytes")
-            return JSONResponse(error.body(), status_code=error.status)
-        return await call_next(request)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from sqlmodel import Session, select
 
+from service.accounts.models import User
 from service.kit.schema import load_metadata
 
 
@@ -36,6 +40,35 @@ def test_over_large_body_is_413(client: TestClient) -> None:
     )
     assert resp.status_code == 413
     assert resp.json()["error"]["code"] == "payload_too_large"
+
+
+def test_over_large_chunked_body_is_413(client: TestClient, session: Session) -> None:
+    """A body sent in chunks, with no Content-Length to check up front, is counted as it comes."""
+    users = len(session.exec(select(User)).all())
+
+    def chunks() -> Iterator[bytes]:
+        yield b'{"name": "'
+        for _ in range(120):
+            yield b"x" * 10_000
+        yield b'"}'
+
+    resp = client.post(
+        "/api/v1/shoppers", content=chunks(), headers={"Content-Type": "application/json"}
+    )
+    assert resp.status_code == 413
+    assert resp.json()["error"]["code"] == "payload_too_large"
+    assert len(session.exec(select(User)).all()) == users
+
+
+def test_small_chunked_body_is_read(client: TestClient) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"name": "Small",'
+        yield ' "city": "杭州"}'.encode()
+
+    resp = client.post(
+        "/api/v1/shoppers", content=chunks(), headers={"Content-Type": "application/json"}
+    )
+    assert resp.status_code == 201, resp.text
 
 
 def test_migrations_match_models(engine: Engine) -> None:
