@@ -13,11 +13,13 @@ from service.accounts.service import authenticate
 from service.kit.db import SessionDep
 from service.kit.errors import Forbidden, Unauthorized
 
-_bearer = HTTPBearer(auto_error=False)
+bearer = HTTPBearer(auto_error=False)
+BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 SESSION_COOKIE = "techan_token"
 
 
-def _token_of(request: Request, credentials: HTTPAuthorizationCredentials | None) -> str | None:
+def token_of(request: Request, credentials: HTTPAuthorizationCredentials | None) -> str | None:
+    """The token the caller presented: a bearer header, else the dashboard's cookie."""
     if credentials is not None and credentials.scheme.lower() == "bearer":
         return credentials.credentials
     return request.cookies.get(SESSION_COOKIE)  # the dashboard signs in with a cookie
@@ -26,10 +28,10 @@ def _token_of(request: Request, credentials: HTTPAuthorizationCredentials | None
 def optional_user(
     request: Request,
     session: SessionDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    credentials: BearerCredentials,
 ) -> User | None:
     """The caller if a token was presented; an invalid token is still a 401."""
-    token = _token_of(request, credentials)
+    token = token_of(request, credentials)
     return authenticate(session, token) if token else None
 
 

@@ -1,16 +1,28 @@
-"""Search endpoints: `GET /search` (logged) and `GET /search/suggest`."""
+"""Search endpoints: `GET /search` (logged) and `GET /search/suggest`.
+
+Both are the storefront's hottest paths, so each does its work in one worker-thread call: a
+sync endpoint with the usual session and user dependencies would cross between the event loop
+and the thread pool five times (session enter and exit, user, endpoint, response validation),
+which measured as much as the search itself. The answer is serialized once, by pydantic-core.
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Literal
+from collections.abc import Callable
+from typing import Annotated, Literal, TypeVar
 
-from fastapi import APIRouter, BackgroundTasks, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
+from pydantic import BaseModel
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
-from service.accounts.deps import OptionalUser
+from service.accounts.deps import BearerCredentials, token_of
 from service.accounts.models import Role, User
-from service.kit.db import SessionDep, session_scope
+from service.accounts.service import authenticate
+from service.kit.db import session_scope
 from service.kit.errors import Unauthorized, Unprocessable, error_responses
 from service.search import service
 from service.search.backend import MAX_LIMIT, SearchFilters, SearchRequest
@@ -20,11 +32,21 @@ from service.search.schemas import SearchResponse, SuggestResponse
 router = APIRouter(tags=["search"])
 logger = logging.getLogger(__name__)
 Packaging = Literal["bulk", "standard", "gift_box", "family"]
+Answer = TypeVar("Answer")
 
 
-def _log_search(request: Request, *, user: User | None, q: str, found: SearchResponse) -> None:
+def _read(engine: Engine, work: Callable[[Session], Answer]) -> Answer:
+    with session_scope(engine, readonly=True) as session:
+        return work(session)
+
+
+def _json(model: BaseModel) -> Response:
+    return Response(model.model_dump_json(), media_type="application/json")
+
+
+def _log_search(engine: Engine, *, user: User | None, q: str, found: SearchResponse) -> None:
     try:
-        with session_scope(request.app.state.engine) as session:
+        with session_scope(engine) as session:
             service.record_search(
                 session,
                 query=q,
@@ -38,12 +60,15 @@ def _log_search(request: Request, *, user: User | None, q: str, found: SearchRes
         logger.warning("search log not written for %r", q, exc_info=True)
 
 
-@router.get("/search", responses=error_responses(Unauthorized, Unprocessable))
-def search(
+@router.get(
+    "/search",
+    response_model=SearchResponse,
+    responses=error_responses(Unauthorized, Unprocessable),
+)
+async def search(
     request: Request,
     background: BackgroundTasks,
-    session: SessionDep,
-    user: OptionalUser,
+    credentials: BearerCredentials,
     q: Annotated[str, Query(max_length=MAX_QUERY_CHARS)] = "",
     category: Annotated[str | None, Query(max_length=64)] = None,
     region: Annotated[str | None, Query(max_length=64)] = None,
@@ -52,7 +77,7 @@ def search(
     max_price_fen: Annotated[int | None, Query(ge=0)] = None,
     in_stock: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
-) -> SearchResponse:
+) -> Response:
     """Search listed products (Chinese, pinyin, initials, typos, specs like 5斤 or 礼盒)."""
     filters = SearchFilters(
         category=category,
@@ -62,18 +87,30 @@ def search(
         max_price_fen=max_price_fen,
         in_stock=in_stock,
     )
-    found = service.search_products(session, SearchRequest(query=q, filters=filters, limit=limit))
+    wanted = SearchRequest(query=q, filters=filters, limit=limit)
+    token = token_of(request, credentials)
+    engine = request.app.state.engine
+
+    def work(session: Session) -> tuple[User | None, SearchResponse]:
+        user = authenticate(session, token) if token else None
+        return user, service.search_products(session, wanted)
+
+    user, found = await run_in_threadpool(_read, engine, work)
     if request.app.state.settings.log_searches and found.normalized:
         # Written after the response is sent: the shopper does not wait for the log's commit.
-        background.add_task(_log_search, request, user=user, q=q, found=found)
-    return found
+        background.add_task(_log_search, engine, user=user, q=q, found=found)
+    return _json(found)
 
 
-@router.get("/search/suggest")
-def suggest(
-    session: SessionDep,
+@router.get("/search/suggest", response_model=SuggestResponse)
+async def suggest(
+    request: Request,
     q: Annotated[str, Query(max_length=MAX_QUERY_CHARS)] = "",
     limit: Annotated[int, Query(ge=1, le=20)] = 10,
-) -> SuggestResponse:
+) -> Response:
     """Completions of the last word typed, by characters, pinyin or pinyin initials."""
-    return service.suggest(session, q, limit=limit)
+
+    def work(session: Session) -> SuggestResponse:
+        return service.suggest(session, q, limit=limit)
+
+    return _json(await run_in_threadpool(_read, request.app.state.engine, work))

@@ -102,6 +102,13 @@ def test_every_search_is_logged_with_shopper_city_and_counts(
     assert rows[1].shopper_id is None and rows[1].result_count == rows[1].matched_all_count > 0
 
 
+def test_a_bad_token_is_refused_and_not_logged(api: TestClient, session: Session) -> None:
+    response = api.get("/api/v1/search", params={"q": "蜂蜜"}, headers=auth("not-a-token"))
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "unauthorized"
+    assert session.exec(select(SearchLog)).first() is None
+
+
 COMPLETIONS = [("蜂", "蜂蜜"), ("fen", "蜂蜜"), ("ppg", "耙耙柑"), ("眉山 pap", "眉山 耙耙柑")]
 
 
