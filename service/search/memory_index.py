@@ -14,6 +14,7 @@ patches hold the snapshot's lock.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,10 +22,12 @@ import numpy as np
 import orjson
 import pandas as pd
 
+from service.search.backend import PRICE_BAND_EDGES, PRICE_BANDS
 from service.search.lexicon import Lexicon
 from service.search.versions import Watermark
 
 PACKAGING_BITS = {"bulk": 1, "standard": 2, "gift_box": 4, "family": 8}
+NO_PRICE_BAND = len(PRICE_BANDS)
 # A full rebuild is cheaper than patching when this share of documents changed or died.
 REBUILD_CHANGED_SHARE = 0.10
 REBUILD_DEAD_SHARE = 0.30
@@ -109,6 +112,8 @@ class Snapshot:
     in_stock: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     sales: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float64))
     pack_bits: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint8))
+    # Index into PRICE_BANDS of the lowest price (NO_PRICE_BAND without one), for facets.
+    price_band: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     v_pos: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     v_weight: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     v_pack: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint8))
@@ -131,6 +136,8 @@ class Snapshot:
     n_alive: int = 0
     # Parsed queries of this vocabulary (the history importer asks the same queries many times).
     parse_cache: dict[Any, Any] = field(default_factory=dict)
+    # Per spec, whether each position has a SKU fitting it (any change to the index drops them).
+    spec_masks: dict[Any, np.ndarray] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -206,6 +213,8 @@ def _append_documents(snap: Snapshot, rows: list[DocRow]) -> list[int]:
     snap.region = np.concatenate([snap.region, np.asarray(region, np.int32)])
     prices = [r.min_price_fen if r.min_price_fen is not None else -1 for r in rows]
     snap.min_price = np.concatenate([snap.min_price, np.asarray(prices, np.int64)])
+    bands = [_band_of(r.min_price_fen) for r in rows]
+    snap.price_band = np.concatenate([snap.price_band, np.asarray(bands, np.int32)])
     snap.in_stock = np.concatenate([snap.in_stock, np.asarray([r.in_stock for r in rows], bool)])
     sales = np.asarray([r.sales_units for r in rows], np.float64)
     snap.sales = np.concatenate([snap.sales, sales])
@@ -218,6 +227,10 @@ def _append_documents(snap: Snapshot, rows: list[DocRow]) -> list[int]:
         snap.lexicon.add(row.words)
     snap.n_alive += len(rows)
     return positions
+
+
+def _band_of(price_fen: int | None) -> int:
+    return NO_PRICE_BAND if price_fen is None else bisect_right(PRICE_BAND_EDGES, price_fen)
 
 
 def _packaging_bits(variants: list[dict[str, Any]]) -> int:
@@ -315,6 +328,7 @@ def _update_in_place(snap: Snapshot, row: DocRow, *, pos: int) -> bool:
         snap.category_paths.append(row.category_path)
     snap.region[pos] = _intern(snap.region_codes, row.region_code)
     snap.min_price[pos] = row.min_price_fen if row.min_price_fen is not None else -1
+    snap.price_band[pos] = _band_of(row.min_price_fen)
     snap.in_stock[pos] = row.in_stock
     snap.sales[pos] = row.sales_units
     snap.pack_bits[pos] = _packaging_bits(row.variants)
@@ -331,6 +345,7 @@ def apply_changes(snap: Snapshot, rows: list[DocRow], *, watermark: Watermark) -
     """Patch SNAP with changed ROWS; False when a full rebuild would be better."""
     if len(rows) > max(1000, REBUILD_CHANGED_SHARE * snap.n_alive):
         return False
+    snap.spec_masks.clear()
     moved: list[DocRow] = []
     removed = False
     for row in rows:

@@ -86,6 +86,21 @@ def test_price_and_stock_changes_are_reflected(
     assert _search(seed_catalog, "沃柑", filters=SearchFilters(in_stock=True)).total == 0
 
 
+def test_a_changed_weight_changes_what_a_spec_finds(seed_catalog: Engine) -> None:
+    """Spec answers are kept per snapshot; a SKU's new weight must replace them."""
+    assert _search(seed_catalog, "沃柑 10斤").matched_all == 1  # the 5 kg family box
+    with session_scope(seed_catalog) as session:
+        variant = session.exec(
+            select(Variant).where(Variant.sku == "meishan-wogan-5000-family")
+        ).one()
+        variant.net_weight_g = 4000
+        session.add(variant)
+        session.flush()
+        index_products(session, [variant.product_id])
+    assert _search(seed_catalog, "沃柑 10斤").matched_all == 0
+    assert _search(seed_catalog, "沃柑 8斤").matched_all == 1
+
+
 def test_another_process_writing_the_index_is_seen(seed_catalog: Engine, database_url: str) -> None:
     assert _codes(seed_catalog, "沃柑") == ["meishan-wogan"]  # this process has loaded the index
     other = make_engine(database_url)  # a second process: its own engine and connections
