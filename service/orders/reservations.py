@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from service.catalog.events import notify_products_changed
 from service.kit.db import utcnow
 from service.orders.models import Order, OrderLine, OrderStatus
-from service.orders.service import record_transition, unshipped_moves
+from service.orders.service import move_order_if, unshipped_moves
 from service.orders.stock import release_stock
 from service.settings import get_settings
 
@@ -37,32 +36,18 @@ def due_order_ids(session: Session, *, now: datetime, limit: int) -> list[int]:
 
 
 def _cancel_if_lapsed(session: Session, order_id: int, *, now: datetime) -> bool:
-    """Cancel one lapsed order; False if it was paid or cancelled first.
-
-    The status check and the change are one statement, so a payment and the expiry racing for
-    the same order cannot both win.
-    """
-    result = session.execute(
-        update(Order)
-        .where(
-            col(Order.id) == order_id,
-            col(Order.status) == OrderStatus.pending_payment,
-            col(Order.reserved_until) < now,
-        )
-        .values(status=OrderStatus.cancelled, cancelled_at=now, updated_at=now)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        return False
-    record_transition(
+    """Cancel one lapsed order; False if it was paid or cancelled first."""
+    moved = move_order_if(
         session,
-        order_id=order_id,
-        from_status=OrderStatus.pending_payment,
-        to=OrderStatus.cancelled,
+        order_id,
+        OrderStatus.pending_payment,
+        OrderStatus.cancelled,
         actor=SWEEP_ACTOR,
         reason="reservation expired before payment",
-        at=now,
+        also=[col(Order.reserved_until) < now],
+        now=now,
     )
-    return True
+    return moved is not None
 
 
 def _return_stock_of(session: Session, order_ids: list[int]) -> None:

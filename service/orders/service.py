@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import ColumnElement, update
 from sqlmodel import Session, col, select
 
 from service.accounts.models import Role, User
@@ -55,22 +56,45 @@ def transition_order(
             f"a {current.value} order cannot become {to.value}",
             details={"status": current.value, "wanted": to.value},
         )
-    now = utcnow()
+    values = move_order_if(session, order.id, current, to, actor=actor, reason=reason)
+    if values is None:
+        raise InvalidTransition(f"order {order.id} changed meanwhile; try again")
+    for name, value in values.items():
+        setattr(order, name, value)
+
+
+def move_order_if(
+    session: Session,
+    order_id: int | None,
+    current: S,
+    to: S,
+    *,
+    actor: User | str,
+    reason: str | None = None,
+    also: Sequence[ColumnElement[bool]] = (),
+    now: datetime | None = None,
+) -> dict[str, Any] | None:
+    """Move the order from CURRENT to TO if it is still CURRENT (and ALSO holds); record it.
+
+    The check and the change are one UPDATE, so two writers racing for the same order (a
+    payment and the reservation expiry, a webhook delivered twice) cannot both win. Returns the
+    columns written, or None when the order was no longer CURRENT.
+    """
+    now = now or utcnow()
     values: dict[str, Any] = {"status": to.value, "updated_at": now}
     if to in _STAMPS:
         values[_STAMPS[to]] = now
     result = session.execute(
         update(Order)
-        .where(col(Order.id) == order.id, col(Order.status) == current.value)
+        .where(col(Order.id) == order_id, col(Order.status) == current.value, *also)
         .values(**values)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise InvalidTransition(f"order {order.id} changed meanwhile; try again")
-    for name, value in values.items():
-        setattr(order, name, value)
+        return None
     record_transition(
-        session, order_id=order.id, from_status=current, to=to, actor=actor, reason=reason, at=now
+        session, order_id=order_id, from_status=current, to=to, actor=actor, reason=reason, at=now
     )
+    return values
 
 
 def record_transition(
@@ -219,26 +243,10 @@ def deliver_order(session: Session, *, user: User, order_id: int) -> Order:
 
 
 def mark_paid(session: Session, order_id: int, *, actor: str, reason: str | None = None) -> bool:
-    """Move a pending order to paid in one conditional statement; False if it was not pending.
+    """Move a pending order to paid; False if it was not pending.
 
     Only pending_payment becomes paid, so a late or repeated payment event can never move an
     order backwards, and a payment racing the reservation expiry cannot also win.
     """
-    now = utcnow()
-    result = session.execute(
-        update(Order)
-        .where(col(Order.id) == order_id, col(Order.status) == S.pending_payment)
-        .values(status=S.paid, paid_at=now, updated_at=now)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        return False
-    record_transition(
-        session,
-        order_id=order_id,
-        from_status=S.pending_payment,
-        to=S.paid,
-        actor=actor,
-        reason=reason,
-        at=now,
-    )
-    return True
+    moved = move_order_if(session, order_id, S.pending_payment, S.paid, actor=actor, reason=reason)
+    return moved is not None
