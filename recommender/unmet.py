@@ -8,7 +8,8 @@ few results it had. A distinct normalised query is unmet when more than ``MIN_UN
 its searches in the window were unmet; only those unmet searches count towards its volume,
 average results and growth (a product listed part-way through the window stops counting).
 Queries close to an existing product title are dropped as near-misses: the product exists, the
-search just missed it (a typo that returns nothing).
+search just missed it (a typo that returns nothing). Noise (`???`, `1111`, `aaaa`) is never
+unmet demand.
 
 The most frequent unmet queries are clustered on character n-gram TF-IDF (Chinese has no
 spaces; unigrams and bigrams keep 柚子蜂蜜茶 beside 蜂蜜柚子茶, which share no trigram) with
@@ -66,12 +67,26 @@ def _vectorizer() -> TfidfVectorizer:
     return TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 2), sublinear_tf=True)
 
 
+def is_noise(query: str) -> bool:
+    """Whether QUERY asks for nothing: no letter or Chinese character, or one character repeated.
+
+    (`???`, `1111`, `。。。`, `aaaa`.) Keyboard mashing such as `asdf` is left in: it cannot be
+    told from pinyin initials by its letters, and it ends up in a cluster with no category.
+    """
+    compact = "".join(query.split())
+    return not any(c.isalpha() for c in compact) or (len(compact) > 1 and len(set(compact)) == 1)
+
+
 def unmet_searches(searches: pd.DataFrame) -> pd.DataFrame:
-    """Searches matching no product fully, of queries where most searches match none."""
+    """Searches matching no product fully, of queries where most searches match none.
+
+    Noise (`is_noise`) is never unmet demand.
+    """
     missed = searches["matched_all_count"].to_numpy() == 0
-    query, _ = pd.factorize(searches["normalized_query"], use_na_sentinel=False)
+    query, distinct = pd.factorize(searches["normalized_query"], use_na_sentinel=False)
+    noise = np.fromiter((is_noise(str(q)) for q in distinct), dtype=bool, count=len(distinct))
     share = np.bincount(query, weights=missed) / np.maximum(np.bincount(query), 1)
-    return searches[missed & (share[query] > MIN_UNMET_SHARE)]
+    return searches[missed & (share[query] > MIN_UNMET_SHARE) & ~noise[query]]
 
 
 def near_misses(queries: list[str], titles: list[str]) -> np.ndarray:
@@ -109,14 +124,30 @@ def text_terms(text: str) -> list[str]:
 
 
 def category_documents(offers: pd.DataFrame, categories: pd.DataFrame) -> pd.DataFrame:
-    """category, text: each category's name and every distinct title listed in it."""
-    names = pd.DataFrame(
-        {"category": categories["code"].astype("str"), "text": categories["name"].astype("str")}
-    )
-    titles = pd.DataFrame(
-        {"category": offers["category"].astype("str"), "text": offers["title"].astype("str")}
-    )
-    documents = pd.concat([names, titles], ignore_index=True).drop_duplicates()
+    """category, text: each category's name and code, and every distinct title listed in it.
+
+    English titles (`title_en`, when the frame has them) and the codes (`dark_tea` as "dark
+    tea") let a query typed in English (honey yuzu tea) find its category too.
+    """
+    codes = categories["code"].astype("str")
+    parts = [
+        pd.DataFrame({"category": codes, "text": categories["name"].astype("str")}),
+        pd.DataFrame({"category": codes, "text": codes.str.replace("_", " ")}),
+        pd.DataFrame(
+            {"category": offers["category"].astype("str"), "text": offers["title"].astype("str")}
+        ),
+    ]
+    if "title_en" in offers:
+        english = offers[offers["title_en"].notna()]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "category": english["category"].astype("str"),
+                    "text": english["title_en"].astype("str"),
+                }
+            )
+        )
+    documents = pd.concat(parts, ignore_index=True).drop_duplicates()
     return documents.sort_values("category", kind="stable", ignore_index=True)
 
 

@@ -22,6 +22,7 @@ CURRENT_FILE = "CURRENT"
 FRAME_NAMES = ("orders", "offers", "searches", "categories", "producers")
 KEEP_VERSIONS = 2
 _NULLABLE_TEXT = {
+    "offers": ("title_en",),
     "searches": ("shopper_id", "city"),
     "categories": ("parent",),
     "producers": ("park",),
@@ -83,7 +84,7 @@ def _read(path: Path) -> DemandFrames:
     loaded = {name: pd.read_parquet(path / f"{name}.parquet") for name in FRAME_NAMES}
     for name, columns in _NULLABLE_TEXT.items():
         frame = loaded[name]
-        for column in columns:
+        for column in (c for c in columns if c in frame):  # copies from before title_en
             values = frame[column].astype(object)
             frame[column] = values.where(values.notna(), None)
     loaded["offers"]["harvest_months"] = loaded["offers"]["harvest_months"].map(

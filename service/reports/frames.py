@@ -99,6 +99,7 @@ def load_variants(conn: Connection) -> pd.DataFrame:
             Variant.stock,
             Product.code.label("product_code"),  # type: ignore[attr-defined]
             Product.title,
+            Product.title_en,
             Product.status,
             Product.harvest_months,
             Producer.code.label("producer_code"),  # type: ignore[attr-defined]
@@ -158,7 +159,7 @@ def load_orders(
 def offers_of(variants: pd.DataFrame) -> pd.DataFrame:
     """The SKUs of listed products, in the contract's offers columns."""
     listed = variants[variants["status"] == "listed"]
-    columns = ["sku", "product_code", "title", "producer_code", "category"]
+    columns = ["sku", "product_code", "title", "title_en", "producer_code", "category"]
     columns += ["net_weight_g", "packaging", "price_fen", "stock", "harvest_months"]
     offers = listed[columns].reset_index(drop=True)
     offers["harvest_months"] = offers["harvest_months"].map(lambda m: list(m or []))

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from recommender.unmet import cluster_queries, near_misses, unmet_clusters, unmet_searches
+from recommender.unmet import (
+    cluster_queries,
+    is_noise,
+    near_misses,
+    unmet_clusters,
+    unmet_searches,
+)
 from tests.recommender.small_frames import (
     OFFER_COLUMNS,
     SEARCH_COLUMNS,
@@ -103,3 +109,10 @@ def test_no_searches_no_clusters() -> None:
         typed([], SEARCH_COLUMNS), offers=OFFERS, categories=categories(), end=END
     )
     assert clusters.empty
+
+
+def test_noise_is_never_unmet_demand() -> None:
+    queries = ["???", "1111", "。。。", "aaaa", "! !", "蜂蜜", "fm", "5斤", "asdf"]
+    assert [q for q in queries if is_noise(q)] == ["???", "1111", "。。。", "aaaa", "! !"]
+    frame = searches_of({"???": (9, 0, 0), "1111": (9, 0, 0), "aaaa": (9, 0, 0), "榴莲": (2, 0, 0)})
+    assert set(unmet_searches(frame)["query"]) == {"榴莲"}

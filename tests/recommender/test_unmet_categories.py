@@ -108,6 +108,28 @@ def test_a_lone_shared_character_is_no_category_evidence() -> None:
     assert cluster_with(clusters, "大闸蟹")["category"] is None
 
 
+def test_english_queries_find_their_category_through_english_titles() -> None:
+    english = {
+        "h1": "Wuzhou longan honey",
+        "h5": "Tengxian wildflower honey",
+        "t1": "Liubao dark tea, loose, grade one",
+        "c1": "Tongchuan big cherries",
+    }
+    catalog = [{**o, "title_en": english.get(o["sku"])} for o in CATALOG]
+    searches = searches_of({"honey yuzu tea": (12, 5, 0), "liubao brick": (6, 0, 0)})
+    clusters = unmet_clusters(
+        searches,
+        offers=typed(catalog, OFFER_COLUMNS | {"title_en": "object"}),
+        categories=TREE,
+        end=END,
+    )
+    assert cluster_with(clusters, "honey yuzu tea")["category"] == "honey"
+    assert cluster_with(clusters, "liubao brick")["category"] == "dark_tea"
+    # Without English titles the same queries meet only the category codes.
+    plain = clusters_of(searches, CATALOG)
+    assert pd.isna(cluster_with(plain, "liubao brick")["category"])
+
+
 def test_a_parent_stands_only_when_no_leaf_below_it_fits() -> None:
     clusters = clusters_of(SEARCHES, CATALOG)
     assert cluster_with(clusters, "蜂产品礼盒")["category"] == "bee_products"
