@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from service.accounts.deps import CurrentUser
 from service.catalog.models import Producer, by_code
@@ -36,8 +36,7 @@ def producer_suggestions(code: str, session: SessionDep, user: CurrentUser) -> S
     return SuggestionsOut(**service.suggestions_for_producer(session, producer_code=code))
 
 
-@router.get("/parks/{code}/demand-report", responses=READ_ERRORS)
-def demand_report(
+def park_report(
     code: str,
     session: SessionDep,
     user: CurrentUser,
@@ -45,9 +44,21 @@ def demand_report(
     until: Until = None,
     category: CategoryFilter = None,
     city: CityFilter = None,
-) -> DemandReportOut:
+) -> dict[str, Any]:
+    """The park's demand report for the request's period, category and city (its operators)."""
+    park = service.require_park(session, code)
+    ensure_may_read_park_report(user, park)
+    return service.demand_report_for_park(
+        session, park_code=code, since=since, until=until, category=category, city=city
+    )
+
+
+ParkReport = Annotated[dict[str, Any], Depends(park_report)]
+
+
+@router.get("/parks/{code}/demand-report", responses=READ_ERRORS)
+def demand_report(report: ParkReport) -> DemandReportOut:
     """The park's demand report (operators of the park); optional period, category, city."""
-    report = _report(session, user, code, since=since, until=until, category=category, city=city)
     return DemandReportOut(**report)
 
 
@@ -56,36 +67,10 @@ def demand_report(
     responses={**READ_ERRORS, 200: {"content": {"text/csv": {}}}},
     response_class=Response,
 )
-def demand_report_csv(
-    code: str,
-    session: SessionDep,
-    user: CurrentUser,
-    since: Since = None,
-    until: Until = None,
-    category: CategoryFilter = None,
-    city: CityFilter = None,
-) -> Response:
+def demand_report_csv(code: str, report: ParkReport) -> Response:
     """The same report as one CSV: a `section` column, then the sections' columns."""
-    report = _report(session, user, code, since=since, until=until, category=category, city=city)
     return Response(
         content=report_csv(report).encode("utf-8-sig"),  # the BOM makes Excel read UTF-8
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{code}-demand-report.csv"'},
-    )
-
-
-def _report(
-    session: SessionDep,
-    user: CurrentUser,
-    code: str,
-    *,
-    since: date | None,
-    until: date | None,
-    category: str | None,
-    city: str | None,
-) -> dict[str, Any]:
-    park = service.require_park(session, code)
-    ensure_may_read_park_report(user, park)
-    return service.demand_report_for_park(
-        session, park_code=code, since=since, until=until, category=category, city=city
     )
