@@ -59,14 +59,24 @@ def db_upgrade() -> None:
 
 
 @app.command()
-def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = typer.Option(1, min=1, help="worker processes, each with its own index"),
+) -> None:
     """Run the HTTP API (migrates first)."""
     import uvicorn
 
-    from service.app import create_app
-
     migrate()
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    # An import string, so that each worker process builds its own app, engine and index.
+    uvicorn.run(
+        "service.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )
 
 
 for _module in domain_modules("cli"):
