@@ -285,7 +285,7 @@ def bench_round(
 ) -> None:
     """One round on one database, and the baseline measured right after it."""
     label, hot_share, listeners, prebuilt = round_
-    _reset(url)
+    reset_database(url)
     engine, buyers, stock = prepare(url, orders=orders, hot_share=hot_share)
     if prebuilt:
         with session_scope(engine) as session:
@@ -308,18 +308,18 @@ def bench_round(
     engine.dispose()
 
 
-def _reset(url: str) -> None:
+def reset_database(url: str) -> None:
     """An empty database at URL (SQLite file removed; PostgreSQL database recreated)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         for suffix in ("", "-wal", "-shm"):
             Path(f"{parsed.database}{suffix}").unlink(missing_ok=True)
         return
-    _admin(url, f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
-    _admin(url, f'CREATE DATABASE "{parsed.database}"')
+    admin_sql(url, f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
+    admin_sql(url, f'CREATE DATABASE "{parsed.database}"')
 
 
-def _admin(url: str, sql: str) -> None:
+def admin_sql(url: str, sql: str) -> None:
     admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(sql))
@@ -359,7 +359,7 @@ def main() -> None:
                 bench_round(name, url, round_=round_, **sizes)
     finally:
         if args.only != "sqlite":
-            _admin(pg, f'DROP DATABASE IF EXISTS "{pg_url.database}" WITH (FORCE)')
+            admin_sql(pg, f'DROP DATABASE IF EXISTS "{pg_url.database}" WITH (FORCE)')
 
 
 if __name__ == "__main__":
