@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Annotated, Any
 
+import anyio
 from fastapi import Depends, Request
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
+from starlette.concurrency import run_in_threadpool
 
 from service.settings import get_settings
 
@@ -91,11 +93,33 @@ def session_scope(engine: Engine | None = None, *, readonly: bool = False) -> It
             raise
 
 
-def request_session(request: Request) -> Iterator[Session]:
-    """The request's session; commits before the response is sent, rolls back on error."""
+async def request_session(request: Request) -> AsyncIterator[Session]:
+    """The request's session; commits before the response is sent, rolls back on error.
+
+    A coroutine: opening a session does no I/O (a connection is taken at its first statement,
+    in the endpoint's worker thread), so only the commit or rollback goes to the thread pool.
+    A sync generator would cost two thread-pool round trips per request, one to enter.
+    """
     engine = request.app.state.engine
-    with session_scope(engine, readonly=request.method in READ_METHODS) as session:
+    session = Session(
+        read_engine(engine) if request.method in READ_METHODS else engine, expire_on_commit=False
+    )
+    try:
         yield session
+    except BaseException:
+        # Shielded: a cancelled request (the client went away) still gives its connection back.
+        with anyio.CancelScope(shield=True):
+            await run_in_threadpool(_end, session, commit=False)
+        raise
+    await run_in_threadpool(_end, session, commit=True)
+
+
+def _end(session: Session, *, commit: bool) -> None:
+    with session:  # closed whatever happens; closing rolls back what was not committed
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
 
 
 SessionDep = Annotated[Session, Depends(request_session, scope="function")]
