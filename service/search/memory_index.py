@@ -108,7 +108,6 @@ class Snapshot:
     alive: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     category: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     region: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
-    min_price: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     in_stock: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     sales: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float64))
     pack_bits: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint8))
@@ -211,8 +210,6 @@ def _append_documents(snap: Snapshot, rows: list[DocRow]) -> list[int]:
     snap.alive = np.concatenate([snap.alive, np.ones(len(rows), bool)])
     snap.category = np.concatenate([snap.category, np.asarray(cat, np.int32)])
     snap.region = np.concatenate([snap.region, np.asarray(region, np.int32)])
-    prices = [r.min_price_fen if r.min_price_fen is not None else -1 for r in rows]
-    snap.min_price = np.concatenate([snap.min_price, np.asarray(prices, np.int64)])
     bands = [_band_of(r.min_price_fen) for r in rows]
     snap.price_band = np.concatenate([snap.price_band, np.asarray(bands, np.int32)])
     snap.in_stock = np.concatenate([snap.in_stock, np.asarray([r.in_stock for r in rows], bool)])
@@ -327,7 +324,6 @@ def _update_in_place(snap: Snapshot, row: DocRow, *, pos: int) -> bool:
     if len(snap.category_paths) < len(snap.category_codes):
         snap.category_paths.append(row.category_path)
     snap.region[pos] = _intern(snap.region_codes, row.region_code)
-    snap.min_price[pos] = row.min_price_fen if row.min_price_fen is not None else -1
     snap.price_band[pos] = _band_of(row.min_price_fen)
     snap.in_stock[pos] = row.in_stock
     snap.sales[pos] = row.sales_units

@@ -96,7 +96,7 @@ def spec_fit(snap: Snapshot, positions: np.ndarray, *, spec: Spec) -> np.ndarray
     document is worked out once per snapshot state and then only looked up.
     """
     mask = snap.spec_masks.get(spec)
-    if mask is None or len(mask) != snap.size:
+    if mask is None:
         if len(snap.spec_masks) >= SPEC_MASKS_KEPT:
             snap.spec_masks.clear()
         mask = snap.spec_masks[spec] = _spec_mask(snap, spec)
