@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.kit.errors import PayloadTooLarge
@@ -22,6 +21,7 @@ class BodyLimit:
     def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.error = PayloadTooLarge(f"request body over {max_bytes} bytes")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -29,8 +29,7 @@ class BodyLimit:
             return
         length = Headers(scope=scope).get("content-length")
         if length is not None and length.isdigit() and int(length) > self.max_bytes:
-            error = self._error()
-            await JSONResponse(error.body(), status_code=error.status)(scope, receive, send)
+            await self.error.response()(scope, receive, send)
             return
         received = 0
 
@@ -44,10 +43,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise HTTPException(413, self._error().message)
+                    raise HTTPException(self.error.status, self.error.message)
             return message
 
         await self.app(scope, counted, send)
-
-    def _error(self) -> PayloadTooLarge:
-        return PayloadTooLarge(f"request body over {self.max_bytes} bytes")

@@ -25,6 +25,10 @@ class ServiceError(Exception):
         """The JSON error body."""
         return error_body(self.code, self.message, self.details)
 
+    def response(self) -> JSONResponse:
+        """The error as the HTTP answer: its status and JSON body."""
+        return JSONResponse(self.body(), status_code=self.status)
+
 
 class BadRequest(ServiceError):
     status = 400
@@ -97,7 +101,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ServiceError)
     async def _service_error(_: Request, exc: ServiceError) -> JSONResponse:
-        return JSONResponse(exc.body(), status_code=exc.status)
+        return exc.response()
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -50,7 +50,7 @@ def pay_order(
     )
     if attempt.declined is not None:
         # An answer, not an exception: the decline stays recorded when the request commits.
-        return JSONResponse(attempt.declined.body(), status_code=attempt.declined.status)
+        return attempt.declined.response()
     return PaymentOut(
         order_id=order_id,
         intent_id=attempt.intent.id,
