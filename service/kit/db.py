@@ -79,18 +79,30 @@ def read_engine(engine: Engine) -> Engine:
     return engine.execution_options(**{SQLITE_BEGIN_OPTION: "DEFERRED"})
 
 
+def new_session(engine: Engine, *, readonly: bool = False) -> Session:
+    """A session on ENGINE (on its read engine when READONLY); it does no I/O until used."""
+    return Session(read_engine(engine) if readonly else engine, expire_on_commit=False)
+
+
+def end_session(session: Session, *, commit: bool) -> None:
+    """Commit (or roll back) SESSION's transaction, then close it whatever happens."""
+    with session:  # closing rolls back whatever was not committed
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
+
+
 @contextmanager
 def session_scope(engine: Engine | None = None, *, readonly: bool = False) -> Iterator[Session]:
     """One transaction: commit when the block succeeds, roll back when it raises."""
-    engine = engine or get_engine()
-    bind = read_engine(engine) if readonly else engine
-    with Session(bind, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    session = new_session(engine or get_engine(), readonly=readonly)
+    try:
+        yield session
+    except BaseException:
+        end_session(session, commit=False)
+        raise
+    end_session(session, commit=True)
 
 
 async def request_session(request: Request) -> AsyncIterator[Session]:
@@ -100,26 +112,15 @@ async def request_session(request: Request) -> AsyncIterator[Session]:
     in the endpoint's worker thread), so only the commit or rollback goes to the thread pool.
     A sync generator would cost two thread-pool round trips per request, one to enter.
     """
-    engine = request.app.state.engine
-    session = Session(
-        read_engine(engine) if request.method in READ_METHODS else engine, expire_on_commit=False
-    )
+    session = new_session(request.app.state.engine, readonly=request.method in READ_METHODS)
     try:
         yield session
     except BaseException:
         # Shielded: a cancelled request (the client went away) still gives its connection back.
         with anyio.CancelScope(shield=True):
-            await run_in_threadpool(_end, session, commit=False)
+            await run_in_threadpool(end_session, session, commit=False)
         raise
-    await run_in_threadpool(_end, session, commit=True)
-
-
-def _end(session: Session, *, commit: bool) -> None:
-    with session:  # closed whatever happens; closing rolls back what was not committed
-        if commit:
-            session.commit()
-        else:
-            session.rollback()
+    await run_in_threadpool(end_session, session, commit=True)
 
 
 SessionDep = Annotated[Session, Depends(request_session, scope="function")]
