@@ -7,9 +7,6 @@ in id order, so the append-only history tables can be read again from a given id
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -17,6 +14,7 @@ import pandas as pd
 import pyarrow as pa
 from sqlalchemy import Connection, inspect
 
+from service.kit.collector import collector_paused
 from service.orders.models import SOLD_STATUSES
 
 SALES_LINES_SQL = (
@@ -154,22 +152,6 @@ def fetch_columns(
     finally:
         cursor.close()
     return {name: np.ascontiguousarray(table[name]) for name in names}
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection meanwhile (nests; the outermost turns it back on).
-
-    A million fresh row tuples, then columns of a million values, hold no cycles, yet they
-    set off collections that walk every one of them again and again: a third of a read.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def utc_column(values: np.ndarray | list[Any]) -> pd.Series:

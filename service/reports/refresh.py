@@ -28,10 +28,10 @@ from sqlalchemy import Connection, Engine
 from sqlmodel import Session, select
 
 from service.catalog.models import Product
+from service.kit.collector import collector_paused
 from service.kit.db import get_engine, is_sqlite, read_engine, session_scope, utcnow
 from service.reports.columnar import columnar_tables, publish_columnar_copy
 from service.reports.frames import DemandFrames, load_frames
-from service.reports.frames_sql import collector_paused
 from service.reports.history_cache import HistoryCache, HistoryRows
 from service.reports.models import replace_snapshots
 from service.reports.park_forecast import EMPTY_FORECAST, forecast_by_park
