@@ -16,6 +16,7 @@ from sqlalchemy import Connection, inspect
 
 from service.kit.collector import collector_paused
 from service.orders.models import SOLD_STATUSES
+from service.reports.models import SALES_LINE_FIELDS
 
 SALES_LINES_SQL = (
     "SELECT id, order_id, ordered_at, shopper_id, city, variant_id, quantity, unit_price_fen "
@@ -37,16 +38,7 @@ STOREFRONT_LINES_SQL = (
     "WHERE o.status IN ({statuses}) AND l.quantity > l.refunded_quantity ORDER BY l.id"
 )
 STOREFRONT_ORDER_PREFIX = "shop-"
-SALES_LINE_COLUMNS = (
-    "id",
-    "order_id",
-    "ordered_at",
-    "shopper_id",
-    "city",
-    "variant_id",
-    "quantity",
-    "unit_price_fen",
-)
+SALES_LINE_COLUMNS = ("id", *SALES_LINE_FIELDS)
 SEARCH_ROW_COLUMNS = (
     "id",
     "searched_at",

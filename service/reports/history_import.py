@@ -36,22 +36,18 @@ from service.reports.history_csv import (
     utc_timestamps,
     whole_numbers,
 )
-from service.reports.models import HistoryImport, SalesLine, history_file_seen
+from service.reports.models import (
+    SALES_LINE_FIELDS,
+    HistoryImport,
+    SalesLine,
+    history_file_seen,
+)
 from service.reports.shoppers import ShopperAccounts
 
 BytesRead = Callable[[int], None]
 # Bounds that keep every value inside a 32-bit integer column (PostgreSQL INTEGER).
 MAX_QUANTITY = 100_000
 MAX_PRICE_FEN = 100_000_000
-SALES_COLUMNS = (
-    "order_id",
-    "ordered_at",
-    "shopper_id",
-    "city",
-    "variant_id",
-    "quantity",
-    "unit_price_fen",
-)
 
 
 @dataclass
@@ -186,7 +182,7 @@ class OrderLineLoader:
         insert_rows(
             self._conn,
             table="sales_line",
-            columns=SALES_COLUMNS,
+            columns=SALES_LINE_FIELDS,
             rows=rows,
             skip_conflicts_on=("order_id", "variant_id"),
         )

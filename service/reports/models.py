@@ -32,6 +32,18 @@ class SalesLine(SQLModel, table=True):
     unit_price_fen: int
 
 
+# What an orders.csv import writes per line; reads add the row's own `id` in front.
+SALES_LINE_FIELDS = (
+    "order_id",
+    "ordered_at",
+    "shopper_id",
+    "city",
+    "variant_id",
+    "quantity",
+    "unit_price_fen",
+)
+
+
 class HistoryImport(SQLModel, table=True):
     """A history file that was imported, by content digest (re-importing it is a no-op)."""
 
