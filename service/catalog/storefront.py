@@ -125,14 +125,8 @@ def _product_out(row: Any, variants: list[Variant], tree: dict[int, Category]) -
         region=RegionOut(
             code=region.code, name=region.name, province=region.province, park=park_code
         ),
-        attributes=Attributes(
-            grade=product.grade,
-            organic=product.organic,
-            geo_indication=product.geo_indication,
-            harvest_months=product.harvest_months,
-            shelf_life_days=product.shelf_life_days,
-            storage=product.storage,
-        ),
+        # The schema's fields are the product's columns (as when they are written).
+        attributes=Attributes.model_validate(product, from_attributes=True),
         status=product.status,
         reject_reason=product.reject_reason,
         min_price_fen=min((v.price_fen for v in variants), default=None),
