@@ -18,7 +18,7 @@ BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(beare
 SESSION_COOKIE = "techan_token"
 
 
-def token_of(request: Request, credentials: HTTPAuthorizationCredentials | None) -> str | None:
+def _token_of(request: Request, credentials: HTTPAuthorizationCredentials | None) -> str | None:
     """The token the caller presented: a bearer header, else the dashboard's cookie."""
     if credentials is not None and credentials.scheme.lower() == "bearer":
         return credentials.credentials
@@ -31,7 +31,7 @@ def optional_user(
     credentials: BearerCredentials,
 ) -> User | None:
     """The caller if a token was presented; an invalid token is still a 401."""
-    token = token_of(request, credentials)
+    token = _token_of(request, credentials)
     return authenticate(session, token) if token else None
 
 
