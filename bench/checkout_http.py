@@ -35,7 +35,7 @@ from checkout import (  # bench/ is on sys.path
     prepare,
     reset_database,
 )
-from sqlalchemy import bindparam, update
+from sqlalchemy import Engine, bindparam, update
 from sqlalchemy.engine import make_url
 
 from service.accounts.models import User
@@ -45,7 +45,7 @@ ROUNDS = (("spread over 60 SKUs", 0.0), ("1/3 also want a hot SKU", 1 / 3))
 PORT = 8431
 
 
-def give_tokens(engine: object, user_ids: list[int]) -> dict[int, str]:
+def give_tokens(engine: Engine, user_ids: list[int]) -> dict[int, str]:
     """A fresh bearer token for each shopper (only hashes are stored)."""
     tokens = {uid: new_token() for uid in user_ids}
     statement = (
@@ -53,7 +53,7 @@ def give_tokens(engine: object, user_ids: list[int]) -> dict[int, str]:
         .where(User.id == bindparam("uid"))  # type: ignore[arg-type]
         .values(token_hash=bindparam("hash"))
     )
-    with engine.begin() as conn:  # type: ignore[attr-defined]
+    with engine.begin() as conn:
         conn.execute(statement, [{"uid": u, "hash": hash_token(t)} for u, t in tokens.items()])
     return tokens
 
