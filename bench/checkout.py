@@ -47,9 +47,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from service.accounts.models import User  # noqa: E402
+from service.app import register_listeners  # noqa: E402
 from service.catalog.models import Category, Park, Producer, Product, Region, Variant  # noqa: E402
 from service.kit.db import make_engine, session_scope  # noqa: E402
-from service.kit.domains import register_listeners  # noqa: E402
 from service.kit.schema import upgrade_database  # noqa: E402
 from service.orders.checkout import place_order_once  # noqa: E402
 from service.orders.models import Cart, CartItem, OrderLine  # noqa: E402

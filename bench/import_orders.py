@@ -60,9 +60,9 @@ def fresh_database() -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{DATABASE}{suffix}").unlink(missing_ok=True)
     os.environ["TECHAN_DATABASE_URL"] = database_url()
+    from service.app import register_listeners
     from service.catalog.cli import SEED_CATALOG, import_catalog_file
     from service.kit.db import get_engine
-    from service.kit.domains import register_listeners
     from service.kit.schema import upgrade_database
     from service.settings import get_settings
 

@@ -104,7 +104,7 @@ def _now() -> datetime:
 def _insert(conn: Any, table: str, rows: list[dict[str, Any]]) -> None:
     from sqlalchemy import insert
 
-    from service.kit.schema import load_metadata
+    from service.tables import metadata as load_metadata
 
     for start in range(0, len(rows), 20_000):
         conn.execute(insert(load_metadata().tables[table]), rows[start : start + 20_000])

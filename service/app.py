@@ -1,4 +1,8 @@
-"""The FastAPI application factory."""
+"""The FastAPI application: what techan is made of, listed in one place.
+
+Every router and page the app mounts, every listener it registers and everything it starts and
+stops is named here; nothing is discovered at run time.
+"""
 
 from __future__ import annotations
 
@@ -8,33 +12,63 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy import Engine, text
 
+from service.accounts import router as accounts
+from service.catalog import router as catalog
+from service.catalog.events import on_products_changed
 from service.kit.body_limit import BodyLimit
 from service.kit.db import get_engine
-from service.kit.domains import domain_modules, register_listeners
 from service.kit.errors import install_error_handlers
+from service.orders import hooks as orders_hooks
+from service.orders import router as orders
+from service.payments import router as payments
+from service.recommendations import hooks as recommendations_hooks
+from service.recommendations import router as recommendations
+from service.recommendations.serving import mark_catalog_changed
+from service.reports import pages as report_pages
+from service.reports import router as reports
+from service.search import hooks as search_hooks
+from service.search import router as search
+from service.search.meili import register_meili_sync
+from service.search.stock_index import index_changes
 from service.settings import Settings, get_settings
 
 API_PREFIX = "/api/v1"
+ROUTERS = (
+    accounts.router,
+    catalog.router,
+    search.router,
+    orders.router,
+    payments.router,
+    recommendations.router,
+    reports.router,
+)
+PAGES = (report_pages.page_router,)
+
+
+def register_listeners() -> None:
+    """Let the domains that follow the catalog hear of its changes (idempotent).
+
+    Called by the app and the CLI, and once by the test suite: the catalog announces changes
+    without importing who listens.
+    """
+    on_products_changed(index_changes)  # search documents change in the same transaction
+    register_meili_sync()  # and reach Meilisearch after the commit, when it is configured
+    on_products_changed(mark_catalog_changed)  # recommendations drop unavailable items
 
 
 def create_app(*, settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
-    """Build the app: every domain's routers, the error shape, the body-size limit."""
+    """Build the app: its routers and pages, the error shape, the body-size limit."""
     settings = settings or get_settings()
     engine = engine or get_engine()
     register_listeners()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        hooks = list(domain_modules("hooks"))
-        for module in hooks:
-            start = getattr(module, "on_app_start", None)
-            if start is not None:
-                start(app)
+        search_hooks.on_app_start(app)
+        recommendations_hooks.on_app_start(app)
+        orders_hooks.on_app_start(app)
         yield
-        for module in reversed(hooks):
-            stop = getattr(module, "on_app_stop", None)
-            if stop is not None:
-                stop(app)
+        orders_hooks.on_app_stop(app)
 
     app = FastAPI(
         title="techan",
@@ -46,10 +80,10 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    for module in domain_modules("router"):
-        app.include_router(module.router, prefix=API_PREFIX)
-    for module in domain_modules("pages"):
-        app.include_router(module.page_router)
+    for router in ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
+    for page_router in PAGES:
+        app.include_router(page_router)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:

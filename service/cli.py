@@ -1,20 +1,18 @@
-"""The `techan` command line: each domain adds its own commands through its `cli.py`."""
+"""The `techan` command line: every command group, listed in one place."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar
 
 import typer
-from rich.console import Console
 
-from service.catalog.import_format import ImportRejected
-from service.kit.domains import domain_modules, register_listeners
-from service.kit.errors import ServiceError
-from service.kit.schema import upgrade_database
-from service.settings import get_settings
+from service.app import register_listeners
+from service.catalog import cli as catalog
+from service.kit.commands import migrate
+from service.payments import cli as payments
+from service.recommendations import cli as recommendations
+from service.reports import cli as reports
+from service.search import cli as search
 
 app = typer.Typer(
     help="techan: regional specialties, their shoppers and their demand.",
@@ -23,32 +21,6 @@ app = typer.Typer(
 )
 import_app = typer.Typer(help="Import catalog files and demand history.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
-app.add_typer(import_app, name="import")
-app.add_typer(db_app, name="db")
-err = Console(stderr=True)
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def fails_cleanly(func: F) -> F:
-    """Turn a rejected input or broken rule into a message on stderr and exit status 1."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except ImportRejected as exc:
-            err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
-            raise typer.Exit(1) from exc
-        except ServiceError as exc:
-            err.print(f"[red]error:[/red] {exc.message}", markup=True, highlight=False)
-            raise typer.Exit(1) from exc
-
-    return wrapper  # type: ignore[return-value]
-
-
-def migrate() -> None:
-    """Bring the configured database's schema up to date."""
-    upgrade_database(get_settings().database_url)
 
 
 @db_app.command("upgrade")
@@ -65,7 +37,7 @@ def serve(
     workers: int = typer.Option(1, min=1, help="worker processes, each with its own index"),
 ) -> None:
     """Run the HTTP API (migrates first)."""
-    import uvicorn
+    import uvicorn  # only `serve` needs the server
 
     migrate()
     # An import string, so that each worker process builds its own app, engine and index.
@@ -79,8 +51,20 @@ def serve(
     )
 
 
-for _module in domain_modules("cli"):
-    _module.register(app, import_app=import_app)
+import_app.command("catalog")(catalog.import_catalog_command)
+import_app.command("orders")(reports.import_orders)
+import_app.command("searches")(reports.import_searches)
+app.command("seed")(reports.seed)
+app.command("suggest")(reports.suggest)
+app.command("recommend")(recommendations.recommend)
+app.add_typer(import_app, name="import")
+app.add_typer(db_app, name="db")
+app.add_typer(catalog.user_app, name="user")
+app.add_typer(search.search_app, name="search")
+app.add_typer(payments.orders_app, name="orders")
+app.add_typer(payments.payments_app, name="payments")
+app.add_typer(reports.analytics_app, name="analytics")
+app.add_typer(reports.report_app, name="report")
 
 
 def main() -> None:

@@ -32,7 +32,6 @@ class Settings(BaseSettings):
     artefact_dir: Path = Path("var/artefacts")
     # Request bodies above this are refused with 413 before parsing.
     max_body_bytes: int = 1_000_000
-    page_size_max: int = 100
     log_searches: bool = True
 
 

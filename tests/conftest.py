@@ -11,10 +11,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
-from service.app import create_app
+from service.app import create_app, register_listeners
 from service.kit.db import get_engine, make_engine
-from service.kit.schema import load_metadata, upgrade_database
+from service.kit.schema import upgrade_database
 from service.settings import get_settings
+from service.tables import metadata as load_metadata
 
 
 def pytest_report_header() -> str:
@@ -29,6 +30,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
         f"sqlite:///{tmp_path_factory.mktemp('db') / 'techan-test.db'}"
     )
     upgrade_database(url)
+    register_listeners()  # as the app and the CLI do: search follows the catalog's changes
     return url
 
 

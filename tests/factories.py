@@ -8,7 +8,7 @@ from typing import Any
 from sqlmodel import Session
 
 from service.accounts.models import Role, User
-from service.accounts.service import create_user
+from service.catalog.members import create_member
 from service.catalog.models import Category, Park, Producer, Product, Region, Variant
 
 _seq = itertools.count(1)
@@ -108,7 +108,7 @@ def make_user(
     city: str | None = None,
 ) -> tuple[User, str]:
     """A user and its bearer token."""
-    user, token = create_user(
+    user, token = create_member(
         session,
         role=Role(role),
         name=f"{role}-{_n()}",

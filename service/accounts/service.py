@@ -6,8 +6,7 @@ from sqlmodel import Session
 
 from service.accounts.models import Role, User, find_user_by_token_hash
 from service.accounts.tokens import hash_token, new_token, token_matches
-from service.catalog.models import Park, Producer, by_code
-from service.kit.errors import NotFound, Unauthorized, Unprocessable
+from service.kit.errors import Unauthorized, Unprocessable
 
 
 def create_user(
@@ -15,26 +14,26 @@ def create_user(
     *,
     role: Role,
     name: str,
-    producer_code: str | None = None,
-    park_code: str | None = None,
+    producer_id: int | None = None,
+    park_id: int | None = None,
     city: str | None = None,
 ) -> tuple[User, str]:
-    """Create a user of ROLE and return it with its bearer token (shown only now)."""
-    user = User(name=name, role=role.value, city=city)
-    if role is Role.producer:
-        if not producer_code:
-            raise Unprocessable("a producer user needs --producer CODE")
-        producer = by_code(session, Producer, producer_code)
-        if producer is None:
-            raise NotFound(f"producer {producer_code!r} does not exist")
-        user.producer_id = producer.id
-    if role is Role.operator:
-        if not park_code:
-            raise Unprocessable("an operator user needs --park CODE")
-        park = by_code(session, Park, park_code)
-        if park is None:
-            raise NotFound(f"park {park_code!r} does not exist")
-        user.park_id = park.id
+    """Create a user of ROLE and return it with its bearer token (shown only now).
+
+    A producer's people belong to a producer and a park's operators to a park; who those are
+    by code is the catalog's business (`service.catalog.members`).
+    """
+    if role is Role.producer and producer_id is None:
+        raise Unprocessable("a producer user needs --producer CODE")
+    if role is Role.operator and park_id is None:
+        raise Unprocessable("an operator user needs --park CODE")
+    user = User(
+        name=name,
+        role=role.value,
+        city=city,
+        producer_id=producer_id if role is Role.producer else None,
+        park_id=park_id if role is Role.operator else None,
+    )
     token = new_token()
     user.token_hash = hash_token(token)
     session.add(user)

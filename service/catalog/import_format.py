@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import Field, ValidationError
 
 from service.catalog.schemas import CODE_PATTERN, ProductIn, Strict
+from service.kit.errors import ImportRejected
 
 
 class ParkIn(Strict):
@@ -47,17 +48,6 @@ class CatalogFile(Strict):
     categories: list[CategoryIn] = Field(default_factory=list)
     producers: list[ProducerIn] = Field(default_factory=list)
     products: list[ImportProduct] = Field(default_factory=list)
-
-
-class ImportRejected(Exception):
-    """A file that cannot be imported; nothing of it was."""
-
-    def __init__(self, source: str, problems: list[str]) -> None:
-        self.source = source
-        self.problems = problems
-        shown = "\n".join(f"  {p}" for p in problems[:50])
-        more = f"\n  … and {len(problems) - 50} more" if len(problems) > 50 else ""
-        super().__init__(f"{source}: rejected, nothing imported:\n{shown}{more}")
 
 
 def json_path(loc: Iterable[Any]) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from service.catalog.events import notify_products_changed
-from service.catalog.import_format import CatalogFile, ImportProduct, ImportRejected
+from service.catalog.import_format import CatalogFile, ImportProduct
 from service.catalog.models import (
     Category,
     Park,
@@ -20,6 +20,7 @@ from service.catalog.models import (
     Variant,
 )
 from service.kit.db import utcnow
+from service.kit.errors import ImportRejected
 
 IMPORT_ACTOR = "catalog import"
 

@@ -10,11 +10,9 @@ from typing import Any
 from sqlalchemy import CheckConstraint, Column, Index
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from service.catalog.vocabulary import Packaging, check_in
 from service.kit.db import utcnow
 from service.kit.types import JSONList, UTCDateTime
-
-PACKAGINGS = ("bulk", "standard", "gift_box", "family")
-STORAGES = ("ambient", "chilled", "frozen", "dry_cool")
 
 
 class ProductStatus(StrEnum):
@@ -106,9 +104,7 @@ class Variant(SQLModel, table=True):
         CheckConstraint("stock >= 0", name="ck_variant_stock_nonneg"),
         CheckConstraint("price_fen > 0", name="ck_variant_price_pos"),
         CheckConstraint("net_weight_g > 0", name="ck_variant_weight_pos"),
-        CheckConstraint(
-            "packaging IN ('bulk','standard','gift_box','family')", name="ck_variant_packaging"
-        ),
+        CheckConstraint(check_in("packaging", Packaging), name="ck_variant_packaging"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

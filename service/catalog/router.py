@@ -7,7 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from service.accounts.deps import CurrentUser, OperatorUser, OptionalUser, ProducerUser
+from service.accounts.schemas import MeOut
 from service.catalog import service, storefront
+from service.catalog.members import describe_member
 from service.catalog.schemas import (
     CategoryOut,
     ProducerOut,
@@ -31,10 +33,16 @@ from service.kit.errors import (
     Unprocessable,
     error_responses,
 )
-from service.settings import get_settings
+from service.kit.pagination import MAX_PAGE
 
 router = APIRouter(tags=["catalog"])
 WRITE_ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, Unprocessable)
+
+
+@router.get("/me", tags=["accounts"], responses=error_responses(Unauthorized))
+def me(user: CurrentUser, session: SessionDep) -> MeOut:
+    """Who the bearer token belongs to, and the producer or park they act for."""
+    return describe_member(session, user)
 
 
 @router.get("/products", responses=error_responses(Unprocessable))
@@ -46,7 +54,7 @@ def list_products(
     min_price_fen: Annotated[int | None, Query(ge=0)] = None,
     max_price_fen: Annotated[int | None, Query(ge=0)] = None,
     in_stock: bool | None = None,
-    limit: Annotated[int, Query(ge=1)] = 20,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> ProductPage:
     """Listed products, filtered, in pages (`next_cursor` fetches the next)."""
@@ -58,7 +66,6 @@ def list_products(
         max_price_fen=max_price_fen,
         in_stock=in_stock,
     )
-    limit = min(limit, get_settings().page_size_max)
     return storefront.list_products(session, filters=filters, limit=limit, cursor=cursor)
 
 

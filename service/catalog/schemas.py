@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from service.catalog.vocabulary import Packaging, Storage
+
 CODE_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
-Packaging = Literal["bulk", "standard", "gift_box", "family"]
-Storage = Literal["ambient", "chilled", "frozen", "dry_cool"]
 
 
 class Strict(BaseModel):
@@ -23,7 +21,7 @@ class Attributes(Strict):
     geo_indication: bool = False
     harvest_months: list[int] = Field(default_factory=list, max_length=12)
     shelf_life_days: int = Field(default=30, gt=0, le=3650)
-    storage: Storage = "ambient"
+    storage: Storage = Storage.ambient
 
     @field_validator("harvest_months")
     @classmethod

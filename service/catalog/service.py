@@ -16,11 +16,11 @@ from service.catalog.models import (
     ProductTransition,
     Region,
     Variant,
-    by_code,
 )
 from service.catalog.schemas import ProductIn, ProductPatch, VariantIn, VariantPatch
 from service.kit.db import utcnow
 from service.kit.errors import Conflict, Forbidden, NotFound, Unprocessable
+from service.kit.lookup import find, require
 
 S = ProductStatus
 # The curation workflow: which status may follow which.
@@ -35,10 +35,7 @@ ALLOWED_TRANSITIONS: dict[S, frozenset[S]] = {
 
 def get_product(session: Session, code: str) -> Product:
     """The product with CODE; 404 when there is none."""
-    product = by_code(session, Product, code)
-    if product is None:
-        raise NotFound(f"product {code!r} does not exist")
-    return product
+    return require(session, Product, code)
 
 
 def get_variant(session: Session, sku: str) -> Variant:
@@ -51,10 +48,7 @@ def get_variant(session: Session, sku: str) -> Variant:
 
 def get_category(session: Session, code: str) -> Category:
     """The category with CODE; 422 when there is none (it came from a request body)."""
-    category = by_code(session, Category, code)
-    if category is None:
-        raise Unprocessable(f"category {code!r} does not exist", details={"field": "category"})
-    return category
+    return require(session, Category, code, field="category")
 
 
 def transition_product(
@@ -99,7 +93,7 @@ def create_product(session: Session, *, user: User, body: ProductIn) -> Product:
     """A producer's new product, in draft until submitted for review."""
     if user.producer_id is None:
         raise Forbidden("only a producer may create products")
-    if by_code(session, Product, body.code) is not None:
+    if find(session, Product, body.code) is not None:
         raise Conflict(f"product {body.code!r} already exists", details={"field": "code"})
     category = get_category(session, body.category)
     product = Product(

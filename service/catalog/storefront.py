@@ -20,7 +20,6 @@ from service.catalog.models import (
     ProductStatus,
     Region,
     Variant,
-    by_code,
     variants_of,
 )
 from service.catalog.schemas import (
@@ -33,7 +32,8 @@ from service.catalog.schemas import (
     RegionOut,
     VariantOut,
 )
-from service.kit.errors import NotFound, Unprocessable
+from service.kit.errors import NotFound
+from service.kit.lookup import require
 from service.kit.pagination import decode_cursor, encode_cursor
 
 
@@ -71,10 +71,7 @@ def descendant_ids(tree: dict[int, Category], root_id: int) -> set[int]:
 
 
 def _code_filter(session: Session, model: type[Any], code: str, field: str) -> int:
-    row = by_code(session, model, code)
-    if row is None:
-        raise Unprocessable(f"unknown {field} {code!r}", details={"field": field})
-    return int(row.id)
+    return int(require(session, model, code, field=field).id)
 
 
 def _apply_filters(session: Session, query: Any, filters: ProductFilters) -> Any:

@@ -31,48 +31,77 @@ class ServiceError(Exception):
 
 
 class BadRequest(ServiceError):
+    """The request is malformed in a way no field check catches."""
+
     status = 400
     code = "bad_request"
 
 
 class Unauthorized(ServiceError):
+    """No valid credentials: a missing, unknown, expired or revoked token or session."""
+
     status = 401
     code = "unauthorized"
 
 
 class Forbidden(ServiceError):
+    """The caller is known but may not do this (another producer's product, another park)."""
+
     status = 403
     code = "forbidden"
 
 
 class NotFound(ServiceError):
+    """No such resource, or one the caller may not know exists."""
+
     status = 404
     code = "not_found"
 
 
 class Conflict(ServiceError):
+    """The resource's current state forbids this (out of stock, wrong status, reused key)."""
+
     status = 409
     code = "conflict"
 
 
 class PayloadTooLarge(ServiceError):
+    """The request body is larger than the server accepts."""
+
     status = 413
     code = "payload_too_large"
 
 
 class Unprocessable(ServiceError):
+    """A field is missing, out of range or refers to nothing."""
+
     status = 422
     code = "invalid"
 
 
 class TooManyRequests(ServiceError):
+    """Too many requests from this caller; retry after the `Retry-After` seconds."""
+
     status = 429
     code = "too_many_requests"
 
 
 class UpstreamError(ServiceError):
+    """A service techan depends on (Stripe, Meilisearch) failed or timed out."""
+
     status = 502
     code = "upstream_error"
+
+
+class ImportRejected(Exception):
+    """A file that cannot be imported; nothing of it was."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        shown = "\n".join(f"  {p}" for p in problems[:50])
+        more = f"\n  … and {len(problems) - 50} more" if len(problems) > 50 else ""
+        super().__init__(f"{source}: rejected, nothing imported:\n{shown}{more}")
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:

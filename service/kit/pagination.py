@@ -7,6 +7,9 @@ import binascii
 
 from service.kit.errors import Unprocessable
 
+# The most rows one page of any list endpoint holds; `limit` above it is a 422.
+MAX_PAGE = 100
+
 
 def encode_cursor(kind: str, last_id: int) -> str:
     """An opaque cursor pointing past row LAST_ID of a list of KIND (a one-letter tag)."""

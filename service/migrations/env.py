@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from service.kit.db import make_engine
-from service.kit.schema import load_metadata
+from service.tables import metadata as load_metadata
 
 config = context.config
 target_metadata = load_metadata()

@@ -16,8 +16,8 @@ from service.catalog.events import notify_products_changed
 from service.catalog.models import Producer, Product, Variant
 from service.kit.db import utcnow
 from service.kit.errors import Conflict, NotFound, ServiceError, Unprocessable
+from service.kit.insert_once import insert_once
 from service.orders.carts import CartClosed
-from service.orders.insert_once import insert_once
 from service.orders.models import (
     Cart,
     CartItem,

@@ -18,6 +18,7 @@ from service.kit.errors import (
     UpstreamError,
     error_responses,
 )
+from service.kit.pagination import MAX_PAGE
 from service.orders import carts, checkout, service, views
 from service.orders.models import OrderStatus
 from service.orders.schemas import (
@@ -31,7 +32,6 @@ from service.orders.schemas import (
 )
 from service.payments import refunds
 from service.payments.deps import GatewayDep, ReservationsSettled
-from service.settings import get_settings
 
 router = APIRouter(tags=["orders"])
 READ_ERRORS = error_responses(Unauthorized, Forbidden, NotFound)
@@ -86,11 +86,10 @@ def list_orders(
     session: SessionDep,
     user: CurrentUser,
     status: OrderStatus | None = None,
-    limit: Annotated[int, Query(ge=1)] = 20,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> OrderPage:
     """Your orders, newest first; a producer sees orders holding its SKUs, only its lines."""
-    limit = min(limit, get_settings().page_size_max)
     return views.list_orders(session, user=user, status=status, limit=limit, cursor=cursor)
 
 

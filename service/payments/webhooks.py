@@ -10,7 +10,7 @@ from sqlmodel import Session, col
 
 from service.kit.db import utcnow
 from service.kit.errors import BadRequest
-from service.orders.insert_once import insert_once
+from service.kit.insert_once import insert_once
 from service.payments.gateway import IntentState, StripeGateway
 from service.payments.models import EventOutcome, PaymentEvent
 from service.payments.schemas import WebhookReceipt

@@ -7,30 +7,26 @@ from pathlib import Path
 
 import typer
 
+from service.kit.commands import fails_cleanly, migrate
 from service.kit.db import session_scope
 from service.recommendations.service import recommend_for_line
 from service.recommendations.serving import RecommenderHolder
 from service.settings import get_settings
 
 
-def register(app: typer.Typer, *, import_app: typer.Typer) -> None:
-    """Add `techan recommend`."""
-    from service.cli import fails_cleanly, migrate
-
-    @app.command()
-    @fails_cleanly
-    def recommend(
-        shoppers: Path = typer.Option(..., help="one shopper id (or user id) a line"),
-        limit: int = typer.Option(10, min=1, max=50),
-    ) -> None:
-        """Print {"shopper_id", "items": [{"code", "title", "score"}]} for each shopper."""
-        migrate()
-        holder = RecommenderHolder(get_settings().artefact_dir / "reco")
-        with session_scope(readonly=True) as session:
-            for shopper in read_shopper_ids(shopper_file=shoppers):
-                items = recommend_for_line(session, holder, shopper=shopper, limit=limit)
-                line = {"shopper_id": shopper, "items": items}
-                typer.echo(json.dumps(line, ensure_ascii=False))
+@fails_cleanly
+def recommend(
+    shoppers: Path = typer.Option(..., help="one shopper id (or user id) a line"),
+    limit: int = typer.Option(10, min=1, max=50),
+) -> None:
+    """Print {"shopper_id", "items": [{"code", "title", "score"}]} for each shopper."""
+    migrate()
+    holder = RecommenderHolder(get_settings().artefact_dir / "reco")
+    with session_scope(readonly=True) as session:
+        for shopper in read_shopper_ids(shopper_file=shoppers):
+            items = recommend_for_line(session, holder, shopper=shopper, limit=limit)
+            line = {"shopper_id": shopper, "items": items}
+            typer.echo(json.dumps(line, ensure_ascii=False))
 
 
 def read_shopper_ids(*, shopper_file: Path) -> list[str]:

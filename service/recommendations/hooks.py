@@ -4,14 +4,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from service.catalog.events import on_products_changed
 from service.kit.db import session_scope
-from service.recommendations.serving import RecommenderHolder, mark_catalog_changed
-
-
-def register_listeners() -> None:
-    """Availability changes (listing, stock) mark the served items stale."""
-    on_products_changed(mark_catalog_changed)
+from service.recommendations.serving import RecommenderHolder
 
 
 def on_app_start(app: FastAPI) -> None:

@@ -11,9 +11,20 @@ from typing import Any
 
 import typer
 
+from service.catalog.cli import SEED_CATALOG, import_catalog_file, import_summary
+from service.kit.commands import fails_cleanly, migrate
 from service.kit.db import session_scope
+from service.reports import export
 from service.reports.history_files import HistoryKind, import_history_file
 from service.reports.refresh import run_refresh
+from service.reports.report_csv import report_csv
+from service.reports.seed import seed_history
+from service.reports.service import (
+    demand_report_for_park,
+    require_park,
+    suggestions_for_park,
+    suggestions_for_producer,
+)
 
 
 class SuggestFormat(StrEnum):
@@ -28,113 +39,101 @@ class ReportFormat(StrEnum):
     xlsx = "xlsx"
 
 
-def register(app: typer.Typer, *, import_app: typer.Typer) -> None:
-    """Add the history, analytics, suggestion and report commands to the CLI."""
-    register_imports(import_app)
-    register_analytics(app)
-    register_outputs(app)
+analytics_app = typer.Typer(help="Demand analytics.", no_args_is_help=True)
+report_app = typer.Typer(help="Reports.", no_args_is_help=True)
 
 
-def register_imports(import_app: typer.Typer) -> None:
-    """`techan import orders` and `techan import searches`."""
-    from service.cli import fails_cleanly, migrate
-
-    def import_command(kind: HistoryKind, file: Path, refresh: bool) -> None:
-        migrate()
-        typer.echo(import_history_file(kind, file).describe())
-        if refresh:
-            typer.echo(run_refresh().describe())
-
-    @import_app.command("orders")
-    @fails_cleanly
-    def import_orders(
-        file: Path,
-        refresh: bool = typer.Option(True, help="refresh the analytics afterwards"),
-    ) -> None:
-        """Import order history (orders.csv); all or nothing, re-importing adds nothing."""
-        import_command("orders", file, refresh)
-
-    @import_app.command("searches")
-    @fails_cleanly
-    def import_searches(
-        file: Path,
-        refresh: bool = typer.Option(True, help="refresh the analytics afterwards"),
-    ) -> None:
-        """Import a search log (searches.csv); result counts come from the current catalog."""
-        import_command("searches", file, refresh)
+def _import_history(kind: HistoryKind, file: Path, refresh: bool) -> None:
+    migrate()
+    typer.echo(import_history_file(kind, file).describe())
+    if refresh:
+        typer.echo(run_refresh().describe())
 
 
-def register_analytics(app: typer.Typer) -> None:
-    """`techan analytics refresh`."""
-    from service.cli import fails_cleanly, migrate
-
-    analytics_app = typer.Typer(help="Demand analytics.", no_args_is_help=True)
-    app.add_typer(analytics_app, name="analytics")
-
-    @analytics_app.command("refresh")
-    @fails_cleanly
-    def analytics_refresh(
-        as_of: datetime | None = typer.Option(None, help="analyse as of this UTC time"),
-        recommender: bool = typer.Option(True, help="also train the shopper recommender"),
-    ) -> None:
-        """Recompute suggestions, forecasts, reports and the recommender from the database."""
-        migrate()
-        now = as_of.replace(tzinfo=UTC) if as_of and as_of.tzinfo is None else as_of
-        typer.echo(run_refresh(now=now, train_reco=recommender).describe())
+@fails_cleanly
+def import_orders(
+    file: Path,
+    refresh: bool = typer.Option(True, help="refresh the analytics afterwards"),
+) -> None:
+    """Import order history (orders.csv); all or nothing, re-importing adds nothing."""
+    _import_history("orders", file, refresh)
 
 
-def register_outputs(app: typer.Typer) -> None:
-    """`techan suggest` and `techan report demand`."""
-    from service.cli import fails_cleanly, migrate
+@fails_cleanly
+def import_searches(
+    file: Path,
+    refresh: bool = typer.Option(True, help="refresh the analytics afterwards"),
+) -> None:
+    """Import a search log (searches.csv); result counts come from the current catalog."""
+    _import_history("searches", file, refresh)
 
-    @app.command()
-    @fails_cleanly
-    def suggest(
-        producer: str = typer.Option(..., help="producer code"),
-        format: SuggestFormat = typer.Option(SuggestFormat.json, "--format"),
-    ) -> None:
-        """A producer's reverse-customization suggestions, best first."""
-        from service.reports.service import suggestions_for_producer
 
-        migrate()
-        with session_scope(readonly=True) as session:
-            result = suggestions_for_producer(session, producer_code=producer)
-        if format is SuggestFormat.json:
-            typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
-        else:
-            typer.echo(suggestions_text(result))
+@fails_cleanly
+def seed(
+    history: bool = typer.Option(False, help="also load a simulated demand history"),
+) -> None:
+    """Load the seed catalog of catalog_seed/ (and, with --history, two years of demand)."""
+    migrate()
+    typer.echo(f"seed catalog: {import_summary(import_catalog_file(SEED_CATALOG))}")
+    if history:
+        seed_history()
 
-    report_app = typer.Typer(help="Reports.", no_args_is_help=True)
-    app.add_typer(report_app, name="report")
 
-    @report_app.command("demand")
-    @fails_cleanly
-    def report_demand(
-        park: str = typer.Option(..., help="park code"),
-        since: datetime | None = typer.Option(
-            None, formats=["%Y-%m-%d"], help="first day counted (UTC)"
-        ),
-        until: datetime | None = typer.Option(
-            None, formats=["%Y-%m-%d"], help="last day counted, inclusive (UTC)"
-        ),
-        category: str | None = typer.Option(None, help="one category (and those below it)"),
-        city: str | None = typer.Option(None, help="one city"),
-        format: ReportFormat = typer.Option(ReportFormat.json, "--format"),
-        out: Path | None = typer.Option(None, help="write here instead of stdout"),
-        lang: str = typer.Option("zh", help="zh or en (html)"),
-    ) -> None:
-        """A park's demand report as JSON, CSV, a self-contained HTML page or a workbook."""
-        migrate()
-        content = render_demand_report(
-            park,
-            since=since.date() if since else None,
-            until=until.date() if until else None,
-            category=category,
-            city=city,
-            format=format,
-            lang=lang,
-        )
-        write_output(content, out)
+@analytics_app.command("refresh")
+@fails_cleanly
+def analytics_refresh(
+    as_of: datetime | None = typer.Option(None, help="analyse as of this UTC time"),
+    recommender: bool = typer.Option(True, help="also train the shopper recommender"),
+) -> None:
+    """Recompute suggestions, forecasts, reports and the recommender from the database."""
+    migrate()
+    now = as_of.replace(tzinfo=UTC) if as_of and as_of.tzinfo is None else as_of
+    typer.echo(run_refresh(now=now, train_reco=recommender).describe())
+
+
+@fails_cleanly
+def suggest(
+    producer: str = typer.Option(..., help="producer code"),
+    format: SuggestFormat = typer.Option(SuggestFormat.json, "--format"),
+) -> None:
+    """A producer's reverse-customization suggestions, best first."""
+    migrate()
+    with session_scope(readonly=True) as session:
+        result = suggestions_for_producer(session, producer_code=producer)
+    if format is SuggestFormat.json:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(suggestions_text(result))
+
+
+@report_app.command("demand")
+@fails_cleanly
+def report_demand(
+    park: str = typer.Option(..., help="park code"),
+    since: datetime | None = typer.Option(
+        None, formats=["%Y-%m-%d"], help="first day counted (UTC)"
+    ),
+    until: datetime | None = typer.Option(
+        None, formats=["%Y-%m-%d"], help="last day counted, inclusive (UTC)"
+    ),
+    category: str | None = typer.Option(None, help="one category (and those below it)"),
+    city: str | None = typer.Option(None, help="one city"),
+    format: ReportFormat = typer.Option(ReportFormat.json, "--format"),
+    out: Path | None = typer.Option(None, help="write here instead of stdout"),
+    lang: str = typer.Option("zh", help="zh or en (html)"),
+) -> None:
+    """A park's demand report as JSON, CSV, a self-contained HTML page or a workbook."""
+    migrate()
+    content = render_demand_report(
+        park,
+        since=since.date() if since else None,
+        until=until.date() if until else None,
+        category=category,
+        city=city,
+        format=format,
+        lang=lang,
+    )
+    write_output(content, out)
 
 
 def suggestions_text(result: dict[str, Any]) -> str:
@@ -159,10 +158,6 @@ def render_demand_report(
     lang: str,
 ) -> str | bytes:
     """The park's report rendered in FORMAT."""
-    from service.reports import export
-    from service.reports.report_csv import report_csv
-    from service.reports.service import demand_report_for_park, require_park, suggestions_for_park
-
     with session_scope(readonly=True) as session:
         park = require_park(session, park_code)
         report = demand_report_for_park(

@@ -15,7 +15,7 @@ from typing import BinaryIO
 
 import pandas as pd
 
-from service.catalog.import_format import ImportRejected
+from service.kit.errors import ImportRejected
 
 ORDER_COLUMNS = (
     "order_id",

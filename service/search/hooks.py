@@ -6,20 +6,13 @@ import logging
 
 from fastapi import FastAPI
 
-from service.catalog.events import on_products_changed
 from service.kit.db import session_scope
 from service.search.index import ensure_index
 from service.search.index_cache import searchable_index
-from service.search.meili import MeiliBackend, register_meili_sync, sync_all
-from service.search.stock_index import index_changes
+from service.search.meili import MeiliBackend, sync_all
 
 logger = logging.getLogger(__name__)
 
-
-def register_listeners() -> None:
-    """Re-index products whenever the catalog changes them (in the same transaction)."""
-    on_products_changed(index_changes)
-    register_meili_sync()
 
 
 def on_app_start(app: FastAPI) -> None:

@@ -22,11 +22,13 @@ import numpy as np
 import orjson
 import pandas as pd
 
+from service.catalog.vocabulary import Packaging
 from service.search.backend import PRICE_BAND_EDGES, PRICE_BANDS
 from service.search.lexicon import Lexicon
 from service.search.versions import Watermark
 
-PACKAGING_BITS = {"bulk": 1, "standard": 2, "gift_box": 4, "family": 8}
+# One bit per packaging, in the vocabulary's order (bulk 1, standard 2, gift_box 4, family 8).
+PACKAGING_BITS = {packaging.value: 1 << i for i, packaging in enumerate(Packaging)}
 NO_PRICE_BAND = len(PRICE_BANDS)
 # A full rebuild is cheaper than patching when this share of documents changed or died.
 REBUILD_CHANGED_SHARE = 0.10

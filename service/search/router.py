@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
 from pydantic import BaseModel
@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from service.accounts.deps import BearerCredentials, optional_user
 from service.accounts.models import Role, User
+from service.catalog.vocabulary import Packaging
 from service.kit.db import session_scope
 from service.kit.errors import Unauthorized, Unprocessable, error_responses
 from service.search import service
@@ -31,7 +32,6 @@ from service.search.schemas import SearchResponse, SuggestResponse
 
 router = APIRouter(tags=["search"])
 logger = logging.getLogger(__name__)
-Packaging = Literal["bulk", "standard", "gift_box", "family"]
 Answer = TypeVar("Answer")
 
 

@@ -16,7 +16,8 @@ from datetime import datetime
 from sqlalchemy import bindparam, update
 from sqlmodel import Session
 
-from service.catalog.models import PACKAGINGS, Category, Region, by_code
+from service.catalog.models import Category, Region, by_code
+from service.catalog.vocabulary import Packaging
 from service.kit.db import utcnow
 from service.kit.errors import Unprocessable
 from service.search.backend import SearchBackend, SearchRequest, get_backend
@@ -35,10 +36,9 @@ def _check_filters(session: Session, request: SearchRequest) -> None:
         raise Unprocessable(f"unknown category {filters.category!r}", details={"field": "category"})
     if filters.region and by_code(session, Region, filters.region) is None:
         raise Unprocessable(f"unknown region {filters.region!r}", details={"field": "region"})
-    if filters.packaging and filters.packaging not in PACKAGINGS:
-        raise Unprocessable(
-            f"packaging must be one of {', '.join(PACKAGINGS)}", details={"field": "packaging"}
-        )
+    if filters.packaging and filters.packaging not in set(Packaging):
+        values = ", ".join(Packaging)
+        raise Unprocessable(f"packaging must be one of {values}", details={"field": "packaging"})
 
 
 def search_products(

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from service.accounts.models import User
-from service.kit.schema import load_metadata
+from service.tables import metadata as load_metadata
 
 
 def test_healthz_reports_database(client: TestClient, engine: Engine) -> None:

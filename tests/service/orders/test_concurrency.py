@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
 from service.accounts.models import Role, User
-from service.accounts.service import create_user
+from service.catalog.members import create_member
 from service.catalog.models import Variant
 from service.kit.db import session_scope
 from service.orders.checkout import Answer, place_order_once
@@ -25,7 +25,7 @@ def _buyers(engine: Engine, items: list[tuple[Variant, int]], n: int) -> list[tu
     """N shoppers, each with an open cart of ITEMS (in a random order): (user id, cart id)."""
     with session_scope(engine) as session:
         users = [
-            create_user(session, role=Role.shopper, name=f"buyer-{i}", city="成都")[0]
+            create_member(session, role=Role.shopper, name=f"buyer-{i}", city="成都")[0]
             for i in range(n)
         ]
         carts = [Cart(shopper_id=user.id) for user in users]  # type: ignore[arg-type]

@@ -13,7 +13,6 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from service.cli import app as cli
-from service.kit.domains import register_listeners
 from service.reports.models import SalesLine
 from service.reports.report_csv import COLUMNS
 from service.reports.seed import current_week_start
@@ -44,7 +43,6 @@ def count(session: Session, model: type) -> int:
 def test_import_commands_then_analytics_suggest_and_report(
     engine: Engine, session: Session, tmp_path: Path
 ) -> None:
-    register_listeners()
     load_catalog(engine)
     orders = write_orders(tmp_path / "orders.csv", weekly_orders(weeks=20, end=END))
     code, output = run("import", "orders", str(orders), "--no-refresh")

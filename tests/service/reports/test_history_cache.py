@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
-from service.kit.domains import register_listeners
 from service.orders.models import OrderLine
 from service.reports import history_cache
 from service.reports.frames import DemandFrames, load_frames
@@ -91,7 +90,6 @@ def assert_same_frames(found: DemandFrames, expected: DemandFrames) -> None:
 @pytest.fixture
 def history(engine: Engine, tmp_path: Path) -> None:
     """The small catalog with 20 weeks of orders and 30 searches, read once into the copy."""
-    register_listeners()  # search result counts come from the catalog's index
     load_catalog(engine)
     orders = weekly_orders(weeks=20, end=END - timedelta(weeks=6))
     import_history(engine, tmp_path, name="first", orders=orders, searched=30, first=0)

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from service.accounts.models import User
-from service.catalog.import_format import ImportRejected
+from service.kit.errors import ImportRejected
 from service.reports.history_import import import_orders_file
 from service.reports.models import SalesLine
 from tests.service.reports.world import load_catalog, order_row, write_csv, write_orders

@@ -12,7 +12,6 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from service.catalog.models import Producer, by_code
-from service.kit.domains import register_listeners
 from service.reports.history_import import import_orders_file
 from service.reports.refresh import run_refresh
 from service.reports.search_import import import_searches_file
@@ -34,7 +33,6 @@ END = current_week_start()
 @pytest.fixture
 def planted(engine: Engine, tmp_path: Path) -> None:
     """The planted catalog, two years of its orders and half a year of searches, analysed."""
-    register_listeners()  # the catalog import indexes products for search's result counts
     load_catalog(engine, planted_catalog())
     orders = write_orders(tmp_path / "orders.csv", planted_orders(end=END))
     searches = write_searches(tmp_path / "searches.csv", planted_searches(end=END))

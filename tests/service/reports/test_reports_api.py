@@ -16,7 +16,6 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from service.catalog.models import Park, Producer, by_code
-from service.kit.domains import register_listeners
 from service.reports.history_import import import_orders_file
 from service.reports.models import AnalyticsSnapshot
 from service.reports.refresh import analytics_dir
@@ -51,7 +50,6 @@ NORTH_CATEGORIES = {"honey", "tea"}
 @pytest.fixture
 def history(engine: Engine, tmp_path: Path) -> list[dict[str, Any]]:
     """The small catalog and 30 weeks of orders and searches, imported but not analysed."""
-    register_listeners()
     load_catalog(engine)
     rows = weekly_orders(weeks=WEEKS, end=END)
     import_orders_file(write_orders(tmp_path / "orders.csv", rows), engine=engine)

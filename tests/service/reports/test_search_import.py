@@ -10,8 +10,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from service.accounts.models import User
-from service.catalog.import_format import ImportRejected
-from service.kit.domains import register_listeners
+from service.kit.errors import ImportRejected
 from service.reports import search_import
 from service.reports.search_import import import_searches_file
 from service.search.models import SearchLog
@@ -31,7 +30,6 @@ def search_row(
 def test_searches_get_result_counts_and_shoppers(
     engine: Engine, session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    register_listeners()  # catalog changes reach the search index
     load_catalog(engine)
     counted: list[list[str]] = []
 

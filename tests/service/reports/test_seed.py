@@ -7,7 +7,6 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from service.catalog.cli import SEED_CATALOG, import_catalog_file
-from service.kit.domains import register_listeners
 from service.reports.models import AnalyticsSnapshot, HistoryImport, SalesLine
 from service.reports.refresh import reco_dir
 from service.reports.seed import seed_history
@@ -22,7 +21,6 @@ def count(session: Session, model: type) -> int:
 def test_seed_history_imports_analyses_and_then_skips(
     engine: Engine, session: Session, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    register_listeners()
     import_catalog_file(SEED_CATALOG)
     seed_history(engine=engine, weeks=16, scale=0.05)
     lines, searches = count(session, SalesLine), count(session, SearchLog)

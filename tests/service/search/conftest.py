@@ -6,7 +6,6 @@ import pytest
 from sqlalchemy import Engine
 
 from service.catalog.cli import SEED_CATALOG, import_catalog_file
-from service.kit.domains import register_listeners
 from service.search.index_cache import forget_snapshots
 
 
@@ -19,6 +18,5 @@ def _fresh_index_cache() -> None:
 @pytest.fixture
 def seed_catalog(engine: Engine) -> Engine:
     """The seed catalog imported (the search listener indexes it in the same transaction)."""
-    register_listeners()
     import_catalog_file(SEED_CATALOG)
     return engine
