@@ -21,6 +21,7 @@ run: install
 lint: install
 	$(BIN)/ruff check $(PATHS)
 	$(BIN)/mypy $(PATHS)
+	$(BIN)/lint-imports
 
 test: lint
 	$(BIN)/pytest

@@ -42,7 +42,7 @@ class OfferTable:
 
 
 def build_offer_table(catalog: dict) -> OfferTable:
-    """Flatten a catalog dict (DESIGN.md import format) into an OfferTable."""
+    """Flatten a catalog dict (the catalog import format) into an OfferTable."""
     producer_region = {p["code"]: p["region"] for p in catalog["producers"]}
     product_rows = []
     sku_rows = []

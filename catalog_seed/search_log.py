@@ -176,7 +176,7 @@ def simulate_searches(
     timeline: Timeline,
     scale: float,
 ) -> pd.DataFrame:
-    """The search log in the DESIGN.md searches.csv columns, oldest first."""
+    """The search log in the searches.csv import columns, oldest first."""
     parts = [
         catalog_searches(rng, lines=lines, offers=offers, scale=scale, weeks=timeline.weeks),
         unmet_searches(rng, shoppers=shoppers, timeline=timeline, scale=scale),

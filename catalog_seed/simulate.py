@@ -1,7 +1,7 @@
 """About two years of believable demand history for the seed catalog.
 
 `simulate_history(load_seed_catalog(), end=date(2026, 11, 30))` returns order lines and a search
-log in the DESIGN.md CSV columns; `write_history_csv` writes them for `techan import orders` and
+log in the history import columns; `write_history_csv` writes them for `techan import orders` and
 `techan import searches`. The same (catalog, end, weeks, seed, scale) always gives the same frames.
 
 How the history is made: a few thousand shoppers (`shoppers.py`) each live in one of ten cities,
@@ -111,7 +111,7 @@ def simulate_history(
 
 
 def write_history_csv(history: History, *, orders_path: Path, searches_path: Path) -> None:
-    """Write the DESIGN.md orders.csv and searches.csv (header first, ISO 8601 UTC timestamps)."""
+    """Write orders.csv and searches.csv (header first, ISO 8601 UTC timestamps)."""
     orders = history.orders.assign(ordered_at=_iso_utc(history.orders["ordered_at"]))
     orders.to_csv(orders_path, index=False, columns=ORDER_COLUMNS, encoding="utf-8")
     searches = history.searches.assign(searched_at=_iso_utc(history.searches["searched_at"]))

@@ -1,4 +1,4 @@
-"""The demand report of a park: the JSON dict of DESIGN.md, built from park-filtered frames."""
+"""A park's demand report: sales, weekly series, trends, unmet demand, forecast, top products."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def demand_report(
     until: pd.Timestamp | None = None,
     forecasts: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
-    """The DESIGN.md demand report over ``since`` ≤ time < ``until`` (either may be None).
+    """The demand report over ``since`` ≤ time < ``until`` (either may be None).
 
     Units are items sold, revenue in fen, weeks the Monday they start on (``YYYY-MM-DD``).
     Trends (per category, and per category and city in ``city_growth``) compare the last 13

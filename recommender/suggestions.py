@@ -49,7 +49,7 @@ class Suggestion:
     growth: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The DESIGN.md shape: common keys plus this kind's fields, JSON-serialisable."""
+        """The API shape: common keys plus this kind's fields, JSON-serialisable."""
         shape: dict[str, Any] = {
             "kind": self.kind,
             "category": self.category,

@@ -1,7 +1,7 @@
 """A fictional 云岭 (Yunling) world with known demand signals planted for named producers.
 
 Two years of orders and half a year of searches, generated from fixed seeds, in the import
-formats of DESIGN.md (catalog JSON, orders.csv and searches.csv rows). Each of the five
+import formats (catalog JSON, orders.csv and searches.csv rows). Each of the five
 suggestion kinds is planted for one producer (``PLANTED``); ``CONTROL_PRODUCER`` already
 matches demand: it lists the wanted spec at the selling price, sells in every city in
 proportion and holds stock well ahead of its category's peak.
@@ -147,7 +147,7 @@ NORMAL_QUERIES = {
 
 
 def planted_catalog() -> dict[str, Any]:
-    """The 云岭 catalog in the DESIGN.md import format."""
+    """The 云岭 catalog in the import format."""
     return {
         "parks": [
             {

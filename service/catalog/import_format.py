@@ -1,4 +1,4 @@
-"""The catalog import file (DESIGN.md "Catalog JSON") and its validation, with JSON-path errors."""
+"""The catalog import file (parks to SKUs in one JSON object), validated with JSON-path errors."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The demand report has the DESIGN.md keys and shapes, is JSON, and copes with nothing."""
+"""The demand report has the contract's keys and shapes, is JSON, and copes with nothing."""
 
 from __future__ import annotations
 
