@@ -150,7 +150,3 @@ def variants_of(session: Session, product_ids: Sequence[int]) -> dict[int, list[
         grouped[variant.product_id].append(variant)
     return grouped
 
-
-def region_ids_of_park(session: Session, park_id: int) -> list[int]:
-    """The regions a park curates."""
-    return list(session.exec(select(Region.id).where(Region.park_id == park_id)))  # type: ignore[arg-type]
