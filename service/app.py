@@ -17,7 +17,9 @@ from service.catalog import router as catalog
 from service.catalog.events import on_products_changed
 from service.kit.body_limit import BodyLimit
 from service.kit.db import get_engine
+from service.kit.docs import install_docs
 from service.kit.errors import install_error_handlers
+from service.kit.security_headers import SecurityHeaders
 from service.orders import hooks as orders_hooks
 from service.orders import router as orders
 from service.payments import router as payments
@@ -35,6 +37,7 @@ from service.settings import Settings, get_settings
 API_PREFIX = "/api/v1"
 ROUTERS = (
     accounts.router,
+    catalog.members_router,
     catalog.router,
     search.router,
     orders.router,
@@ -75,11 +78,15 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
         version="0.1.0",
         description="Regional specialties: catalog, orders, payments, search and demand analytics.",
         lifespan=lifespan,
+        docs_url=None,  # served from local assets by install_docs
+        redoc_url=None,  # ReDoc would load from a CDN
     )
     app.state.engine = engine
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
+    install_docs(app)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     for page_router in PAGES:

@@ -36,10 +36,12 @@ from service.kit.errors import (
 from service.kit.pagination import MAX_PAGE
 
 router = APIRouter(tags=["catalog"])
+# Who a user is, with the producer or park they act for (accounts cannot name those).
+members_router = APIRouter(tags=["accounts"])
 WRITE_ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, Unprocessable)
 
 
-@router.get("/me", tags=["accounts"], responses=error_responses(Unauthorized))
+@members_router.get("/me", responses=error_responses(Unauthorized))
 def me(user: CurrentUser, session: SessionDep) -> MeOut:
     """Who the bearer token belongs to, and the producer or park they act for."""
     return describe_member(session, user)
