@@ -69,4 +69,3 @@ def test_bearer_token_is_read_in_one_place() -> None:
     assert bearer_token(with_header("Basic dXNlcjpwdw==")) is None
     assert bearer_token(with_header("Bearer ")) is None
     assert bearer_token(Request({"type": "http", "headers": []})) is None
-

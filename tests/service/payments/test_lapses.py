@@ -1,7 +1,7 @@
 """Lapsed reservations settled on access, by the background sweeper and by the command.
 
-On access they are settled in the request's own transaction: whatever the order of the
-endpoint's parameters, one transaction, and a refusal that follows a lapse still keeps it.
+On access they are settled by the endpoint before it reads or acts, whatever the order of its
+parameters; a refusal that follows a lapse still keeps it.
 """
 
 from __future__ import annotations
@@ -11,15 +11,17 @@ from datetime import timedelta
 
 import pytest
 import stripe
+from fastapi import BackgroundTasks
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
 from service.cli import app as cli_app
-from service.kit.db import utcnow
+from service.kit.db import end_session, new_session, utcnow
 from service.orders.models import Order, OrderTransition
 from service.orders.reservations import SWEEP_ACTOR
+from service.payments.deps import Reservations
 from service.payments.gateway import StripeGateway
 from service.payments.sweeper import ReservationSweeper
 from tests.factories import auth
@@ -118,10 +120,39 @@ def test_someone_elses_lapsed_order_stays_unknown(shop: Shop, session: Session) 
     order = shop.order([(shop.tea, 1)])
     _lapse(session, order["id"])
     _, stranger = make_shopper(session)
-    for path in (f"/orders/{order['id']}", f"/orders/{order['id']}/cancel"):
-        method = shop.client.get if path.endswith(str(order["id"])) else shop.client.post
-        assert method(f"{API}{path}", headers=auth(stranger)).status_code == 404
+    cancel = shop.client.post(f"{API}/orders/{order['id']}/cancel", headers=auth(stranger))
+    assert cancel.status_code == 404
     assert _status(session, order["id"]) == "pending_payment"  # rolled back with the 404
+    assert shop.client.get(f"{API}/orders/{order['id']}", headers=auth(stranger)).status_code == 404
+    assert _status(session, order["id"]) == "cancelled"  # a read records a lapse, whoever reads
+
+
+def test_a_read_settles_a_lapse_after_another_writer_committed(
+    engine: Engine, session: Session, gateway: StripeGateway
+) -> None:
+    """On SQLite a reader whose snapshot predates another commit cannot start writing."""
+    sku = make_sku(session, stock=5)
+    shopper, _ = make_shopper(session)
+    order = place(engine, shopper=shopper, items=[(sku, 2)])
+    _lapse(session, order.id)
+    reader = new_session(engine, readonly=True)
+    try:
+        assert reader.get(Order, order.id) is not None  # the reader's snapshot starts here
+        make_sku(session)  # another writer commits meanwhile
+        settle = Reservations(
+            session=reader,
+            engine=engine,
+            gateway=gateway,
+            background=BackgroundTasks(),
+            reader=True,
+        )
+        assert settle.settle([order.id]) == [order.id]
+        reader.expire_all()
+        seen = reader.get(Order, order.id)
+        assert seen is not None and seen.status == "cancelled"  # read on from a fresh snapshot
+    finally:
+        end_session(reader, commit=True)
+    assert stock_of(session, sku) == 5
 
 
 def test_sweep_command_cancels_lapsed_orders_only(engine: Engine, session: Session) -> None:
