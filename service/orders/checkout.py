@@ -80,10 +80,14 @@ _RECORD_ANSWER = (
 
 
 class IdempotencyKeyReused(Conflict):
+    """This Idempotency-Key was used before for a different request body."""
+
     code = "idempotency_key_reused"
 
 
 class EmptyCart(Unprocessable):
+    """The cart holds nothing to order."""
+
     code = "empty_cart"
 
 

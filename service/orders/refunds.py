@@ -30,6 +30,8 @@ REFUNDABLE = frozenset({S.paid, S.shipped, S.delivered, S.refunded})
 
 
 class NothingToRefund(Conflict):
+    """Nothing (or less than asked) of these lines is left to refund."""
+
     code = "nothing_to_refund"
 
 
