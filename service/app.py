@@ -20,9 +20,9 @@ from service.kit.db import get_engine
 from service.kit.docs import install_docs
 from service.kit.errors import install_error_handlers
 from service.kit.security_headers import SecurityHeaders
-from service.orders import hooks as orders_hooks
 from service.orders import router as orders
 from service.payments import router as payments
+from service.payments import startup as payments_startup
 from service.recommendations import hooks as recommendations_hooks
 from service.recommendations import router as recommendations
 from service.recommendations.serving import mark_catalog_changed
@@ -69,9 +69,9 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         search_hooks.on_app_start(app)
         recommendations_hooks.on_app_start(app)
-        orders_hooks.on_app_start(app)
+        payments_startup.on_app_start(app)  # the Stripe gateway, the reservation sweeper
         yield
-        orders_hooks.on_app_stop(app)
+        payments_startup.on_app_stop(app)
 
     app = FastAPI(
         title="techan",

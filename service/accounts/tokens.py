@@ -1,10 +1,12 @@
-"""Opaque bearer tokens: random, shown once, stored only as a hash."""
+"""Opaque bearer tokens: random, shown once, stored only as a hash, presented in a header."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
+
+from starlette.requests import HTTPConnection
 
 TOKEN_PREFIX = "tk_"
 
@@ -22,3 +24,14 @@ def hash_token(token: str) -> str:
 def token_matches(token: str, stored_hash: str) -> bool:
     """Compare a presented token with a stored hash in constant time."""
     return hmac.compare_digest(hash_token(token), stored_hash)
+
+
+def bearer_token(request: HTTPConnection) -> str | None:
+    """The token of the request's `Authorization: Bearer <token>` header; None without one.
+
+    The one place techan reads a bearer header: the scheme is case-insensitive, another scheme
+    (Basic …) or an empty token is no bearer token at all.
+    """
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None

@@ -17,10 +17,14 @@ from service.orders.stock import NotOnSale, OutOfStock
 
 
 class UnknownSku(Unprocessable):
+    """A SKU in the request does not exist."""
+
     code = "unknown_sku"
 
 
 class CartClosed(Conflict):
+    """The cart already became an order and can no longer change."""
+
     code = "cart_closed"
 
 

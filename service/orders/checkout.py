@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Row, Table, bindparam, insert, update
@@ -28,7 +29,7 @@ from service.orders.models import (
     OrderStatus,
     OrderTransition,
 )
-from service.orders.reservations import reservation_deadline
+from service.orders.reservations import DEFAULT_HOLD, reservation_deadline
 from service.orders.schemas import OrderIn, OrderOut, OrderTransitionOut
 from service.orders.stock import StockMove, reserve_stock
 from service.orders.views import assemble_order, line_out
@@ -79,10 +80,14 @@ _RECORD_ANSWER = (
 
 
 class IdempotencyKeyReused(Conflict):
+    """This Idempotency-Key was used before for a different request body."""
+
     code = "idempotency_key_reused"
 
 
 class EmptyCart(Unprocessable):
+    """The cart holds nothing to order."""
+
     code = "empty_cart"
 
 
@@ -101,7 +106,14 @@ def request_digest(body: OrderIn) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def place_order_once(session: Session, *, user: User, key: str, body: OrderIn) -> Answer:
+def place_order_once(
+    session: Session,
+    *,
+    user: User,
+    key: str,
+    body: OrderIn,
+    hold: timedelta = DEFAULT_HOLD,
+) -> Answer:
     """Place the order unless this key was used: then the first answer, or 409 for another body.
 
     The key is claimed with insert-on-conflict-do-nothing in the same transaction as the
@@ -119,7 +131,8 @@ def place_order_once(session: Session, *, user: User, key: str, body: OrderIn) -
         return _replay(session, user=user, key=key, digest=digest)
     try:
         with session.begin_nested():
-            answer = Answer(201, place_order(session, user=user, body=body).model_dump(mode="json"))
+            placed = place_order(session, user=user, body=body, hold=hold)
+            answer = Answer(201, placed.model_dump(mode="json"))
     except ServiceError as exc:
         answer = Answer(exc.status, exc.body())
     session.connection().execute(
@@ -161,8 +174,11 @@ def _cart_lines(session: Session, cart_id: int) -> list[Row[Any]]:
     return list(session.connection().execute(_CART_LINES, {"p_cart_id": cart_id}))
 
 
-def place_order(session: Session, *, user: User, body: OrderIn) -> OrderOut:
-    """Turn USER's cart into an order at today's prices, reserving its stock line by line."""
+def place_order(
+    session: Session, *, user: User, body: OrderIn, hold: timedelta = DEFAULT_HOLD
+) -> OrderOut:
+    """Turn USER's cart into an order at today's prices, reserving its stock line by line for
+    HOLD (TECHAN_RESERVATION_MINUTES; requests pass the app's setting)."""
     city = body.city or user.city
     if not city:
         raise Unprocessable("say which city the order goes to", details={"field": "city"})
@@ -180,7 +196,7 @@ def place_order(session: Session, *, user: User, body: OrderIn) -> OrderOut:
         cart_id=body.cart_id,
         city=city,
         total_fen=sum(price * item.quantity for price, item in zip(prices, items, strict=True)),
-        reserved_until=reservation_deadline(now),
+        reserved_until=reservation_deadline(now, hold=hold),
         created_at=now,
         updated_at=now,
     )

@@ -1,7 +1,7 @@
 """Which lines a refund covers, who may ask for it, and what it does to the order and stock.
 
-The money side (Stripe's Refund API) is in service.payments.refunds; this module only plans and
-applies the order's side, inside the same transaction.
+Paying the money back (Stripe's Refund API) is the payments domain's part, which calls this
+one: here the order's side is planned and applied, inside the caller's transaction.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ REFUNDABLE = frozenset({S.paid, S.shipped, S.delivered, S.refunded})
 
 
 class NothingToRefund(Conflict):
+    """Nothing (or less than asked) of these lines is left to refund."""
+
     code = "nothing_to_refund"
 
 

@@ -1,13 +1,19 @@
-"""Cart and order endpoints (paying is in the payments router)."""
+"""Cart and order endpoints that need no payment: carts, placing, shipping, delivering.
+
+Reading, cancelling and refunding orders can settle or move money, so those endpoints are the
+payments router's.
+"""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, status
+from fastapi import APIRouter, Header, status
 from fastapi.responses import JSONResponse
 
 from service.accounts.deps import CurrentUser, ShopperUser
+from service.kit.app_state import SettingsDep
 from service.kit.db import SessionDep
 from service.kit.errors import (
     Conflict,
@@ -15,30 +21,14 @@ from service.kit.errors import (
     NotFound,
     Unauthorized,
     Unprocessable,
-    UpstreamError,
     error_responses,
 )
-from service.kit.pagination import MAX_PAGE
 from service.orders import carts, checkout, service, views
-from service.orders.models import OrderStatus
-from service.orders.schemas import (
-    CartItemsIn,
-    CartOut,
-    OrderIn,
-    OrderOut,
-    OrderPage,
-    ReasonIn,
-    RefundIn,
-)
-from service.payments import refunds
-from service.payments.deps import GatewayDep, ReservationsSettled
+from service.orders.schemas import CartItemsIn, CartOut, OrderIn, OrderOut
 
 router = APIRouter(tags=["orders"])
 READ_ERRORS = error_responses(Unauthorized, Forbidden, NotFound)
 WRITE_ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, Unprocessable)
-MONEY_ERRORS = error_responses(
-    Unauthorized, Forbidden, NotFound, Conflict, Unprocessable, UpstreamError
-)
 IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=255)]
 
 
@@ -71,49 +61,18 @@ def replace_cart_items(
     responses=WRITE_ERRORS,
 )
 def place_order(
-    body: OrderIn, key: IdempotencyKey, session: SessionDep, user: ShopperUser
+    body: OrderIn,
+    key: IdempotencyKey,
+    session: SessionDep,
+    user: ShopperUser,
+    settings: SettingsDep,
 ) -> JSONResponse:
     """Order a cart at today's prices, reserving its stock; the same Idempotency-Key and body
     return the first answer (header `Idempotent-Replayed: true`), another body is 409."""
-    answer = checkout.place_order_once(session, user=user, key=key, body=body)
+    hold = timedelta(minutes=settings.reservation_minutes)
+    answer = checkout.place_order_once(session, user=user, key=key, body=body, hold=hold)
     headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
     return JSONResponse(answer.body, status_code=answer.status, headers=headers)
-
-
-@router.get("/orders", responses=READ_ERRORS | error_responses(Unprocessable))
-def list_orders(
-    _: ReservationsSettled,
-    session: SessionDep,
-    user: CurrentUser,
-    status: OrderStatus | None = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
-) -> OrderPage:
-    """Your orders, newest first; a producer sees orders holding its SKUs, only its lines."""
-    return views.list_orders(session, user=user, status=status, limit=limit, cursor=cursor)
-
-
-@router.get("/orders/{order_id}", responses=READ_ERRORS)
-def get_order(
-    _: ReservationsSettled, order_id: int, session: SessionDep, user: CurrentUser
-) -> OrderOut:
-    """One order with its lines and status history."""
-    return views.order_detail(session, user=user, order_id=order_id)
-
-
-@router.post("/orders/{order_id}/cancel", responses=MONEY_ERRORS)
-def cancel_order(
-    _: ReservationsSettled,
-    order_id: int,
-    session: SessionDep,
-    user: CurrentUser,
-    gateway: GatewayDep,
-    body: ReasonIn | None = None,
-) -> OrderOut:
-    """Cancel before shipping: stock goes back; a paid order is refunded in full."""
-    reason = body.reason if body else None
-    refunds.cancel_order(session, user=user, order_id=order_id, reason=reason, gateway=gateway)
-    return views.order_detail(session, user=user, order_id=order_id)
 
 
 @router.post("/orders/{order_id}/ship", responses=WRITE_ERRORS)
@@ -127,13 +86,4 @@ def ship_order(order_id: int, session: SessionDep, user: CurrentUser) -> OrderOu
 def deliver_order(order_id: int, session: SessionDep, user: CurrentUser) -> OrderOut:
     """The shopper confirms a shipped order arrived."""
     service.deliver_order(session, user=user, order_id=order_id)
-    return views.order_detail(session, user=user, order_id=order_id)
-
-
-@router.post("/orders/{order_id}/refund", responses=MONEY_ERRORS)
-def refund_order(
-    order_id: int, body: RefundIn, session: SessionDep, user: CurrentUser, gateway: GatewayDep
-) -> OrderOut:
-    """Refund lines (or all that remain) through Stripe; unshipped units are restocked."""
-    refunds.refund_order(session, user=user, order_id=order_id, body=body, gateway=gateway)
     return views.order_detail(session, user=user, order_id=order_id)

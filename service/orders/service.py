@@ -38,6 +38,8 @@ _STAMPS = {
 
 
 class InvalidTransition(Conflict):
+    """The order's status does not allow this (or it changed meanwhile)."""
+
     code = "invalid_transition"
 
 

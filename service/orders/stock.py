@@ -19,10 +19,14 @@ from service.kit.errors import Conflict
 
 
 class OutOfStock(Conflict):
+    """Fewer units of a SKU are left than were asked for."""
+
     code = "out_of_stock"
 
 
 class NotOnSale(Conflict):
+    """The SKU exists but its product is not listed."""
+
     code = "not_on_sale"
 
 

@@ -19,6 +19,8 @@ CURRENCY = "CNY"
 
 
 class PaymentDeclined(ServiceError):
+    """Stripe declined the card; the order may be paid with another one."""
+
     status = 402
     code = "card_declined"
 

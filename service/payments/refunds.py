@@ -30,6 +30,8 @@ PAID = (P.succeeded, P.partially_refunded)
 
 
 class NotPaidThroughStripe(Conflict):
+    """The order has no Stripe payment that could be refunded."""
+
     code = "not_paid"
 
 

@@ -29,10 +29,14 @@ STRIPE_ACTOR = "stripe"
 
 
 class OrderNotPayable(Conflict):
+    """The order's status does not allow paying it."""
+
     code = "order_not_payable"
 
 
 class ReservationExpired(Conflict):
+    """The order's reservation lapsed before payment; it was cancelled."""
+
     code = "reservation_expired"
 
 

@@ -21,6 +21,8 @@ FAILED = "payment_intent.payment_failed"
 
 
 class BadSignature(BadRequest):
+    """The body is not a Stripe event signed with our webhook secret."""
+
     code = "bad_signature"
 
 

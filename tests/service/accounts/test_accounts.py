@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
+from starlette.requests import Request
 from typer.testing import CliRunner
 
 from service.accounts.models import User
-from service.accounts.tokens import hash_token
+from service.accounts.tokens import bearer_token, hash_token
 from service.cli import app as cli
 from tests.factories import auth, make_park, make_producer
 
@@ -57,3 +58,14 @@ def test_cli_user_create_unknown_park_fails_cleanly(session: Session) -> None:
     assert result.exit_code == 1
     assert "park 'nope' does not exist" in result.output
     assert session.exec(select(User)).all() == []
+
+
+def test_bearer_token_is_read_in_one_place() -> None:
+    def with_header(value: str) -> Request:
+        return Request({"type": "http", "headers": [(b"authorization", value.encode())]})
+
+    assert bearer_token(with_header("Bearer tk_abc")) == "tk_abc"
+    assert bearer_token(with_header("bearer tk_abc")) == "tk_abc"
+    assert bearer_token(with_header("Basic dXNlcjpwdw==")) is None
+    assert bearer_token(with_header("Bearer ")) is None
+    assert bearer_token(Request({"type": "http", "headers": []})) is None

@@ -1,25 +1,24 @@
-"""Unpaid orders hold stock for a while, then lapse: on access, by the sweep, by the command."""
+"""Unpaid orders hold stock for the configured while, then lapse; a payment racing the lapse.
+
+Lapses seen on access, by the sweeper and by `techan orders sweep`: tests/service/payments.
+"""
 
 from __future__ import annotations
 
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
-from typer.testing import CliRunner
 
-from service.cli import app as cli_app
+from service.app import create_app
 from service.kit.db import session_scope, utcnow
 from service.orders.models import Order, OrderTransition
-from service.orders.reservations import SWEEP_ACTOR, expire_order
+from service.orders.reservations import expire_order
 from service.orders.service import mark_paid
-from service.orders.sweeper import ReservationSweeper
-from service.settings import Settings, get_settings
+from service.settings import Settings
 from tests.factories import auth
 from tests.service.orders.factories import make_shopper, make_sku, place, stock_of
 
@@ -43,64 +42,19 @@ def _status(session: Session, order_id: int) -> str:
     return order.status
 
 
-def test_reservation_lasts_the_configured_minutes(
-    engine: Engine, session: Session, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("TECHAN_RESERVATION_MINUTES", "7")
-    get_settings.cache_clear()
-    shopper, _ = make_shopper(session)
-    order = place(engine, shopper=shopper, items=[(make_sku(session), 1)])
-    assert order.reserved_until is not None
+def test_reservation_lasts_the_configured_minutes(engine: Engine, session: Session) -> None:
+    settings = Settings(reservation_minutes=7, reservation_sweep_seconds=0)
+    sku = make_sku(session)
+    _, token = make_shopper(session)
+    with TestClient(create_app(settings=settings, engine=engine)) as client:
+        items = {"items": [{"sku": sku.sku, "quantity": 1}]}
+        cart = client.post(f"{API}/carts", json=items, headers=auth(token)).json()
+        headers = {**auth(token), "Idempotency-Key": "seven-minutes"}
+        resp = client.post(f"{API}/orders", json={"cart_id": cart["id"]}, headers=headers)
+    assert resp.status_code == 201, resp.text
+    order = session.get(Order, resp.json()["id"])
+    assert order is not None and order.reserved_until is not None
     assert order.reserved_until - order.created_at == timedelta(minutes=7)
-
-
-def test_a_lapsed_order_is_cancelled_on_access(
-    client: TestClient, engine: Engine, session: Session
-) -> None:
-    sku = make_sku(session, stock=5)
-    shopper, token = make_shopper(session)
-    order = place(engine, shopper=shopper, items=[(sku, 2)])
-    assert stock_of(session, sku) == 3
-    _lapse(session, order.id)
-    shown = client.get(f"{API}/orders/{order.id}", headers=auth(token)).json()
-    assert shown["status"] == "cancelled"
-    assert shown["transitions"][-1]["actor"] == SWEEP_ACTOR
-    assert stock_of(session, sku) == 5
-    again = client.get(f"{API}/orders/{order.id}", headers=auth(token)).json()
-    assert len(again["transitions"]) == 2
-    assert stock_of(session, sku) == 5  # returned once
-
-
-def test_sweep_command_cancels_lapsed_orders_only(engine: Engine, session: Session) -> None:
-    sku = make_sku(session, stock=10)
-    shopper, _ = make_shopper(session)
-    lapsed = place(engine, shopper=shopper, items=[(sku, 3)])
-    fresh = place(engine, shopper=shopper, items=[(sku, 2)])
-    _lapse(session, lapsed.id)
-    result = CliRunner().invoke(cli_app, ["orders", "sweep"])
-    assert result.exit_code == 0, result.output
-    assert "cancelled 1 unpaid orders" in result.output
-    assert _status(session, lapsed.id) == "cancelled"
-    assert _status(session, fresh.id) == "pending_payment"
-    assert stock_of(session, sku) == 8
-
-
-def test_background_sweeper_cancels_and_stops(engine: Engine, session: Session) -> None:
-    sku = make_sku(session, stock=4)
-    shopper, _ = make_shopper(session)
-    order = place(engine, shopper=shopper, items=[(sku, 4)])
-    _lapse(session, order.id)
-    sweeper = ReservationSweeper(engine, settings=Settings(reservation_sweep_seconds=1))
-    sweeper.start()
-    try:
-        deadline = time.monotonic() + 10
-        while _status(session, order.id) != "cancelled" and time.monotonic() < deadline:
-            time.sleep(0.1)
-    finally:
-        sweeper.stop()
-    assert _status(session, order.id) == "cancelled"
-    assert stock_of(session, sku) == 4
-    assert not sweeper.running
 
 
 def test_payment_and_expiry_racing_never_both_win(engine: Engine, session: Session) -> None:

@@ -1,4 +1,7 @@
-"""A background thread in the server that cancels unpaid orders once their reservation lapses."""
+"""A background thread in the server that cancels unpaid orders once their reservation lapses.
+
+It lives with payments because a lapse also cancels the order's PaymentIntent at Stripe.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,6 @@ from sqlalchemy import Engine
 
 from service.payments.expiry import settle_lapsed_reservations
 from service.payments.gateway import StripeGateway
-from service.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -18,9 +20,10 @@ log = logging.getLogger(__name__)
 class ReservationSweeper:
     """Every INTERVAL seconds, settle lapsed reservations; stops promptly when asked."""
 
-    def __init__(self, engine: Engine, *, settings: Settings) -> None:
+    def __init__(self, engine: Engine, *, gateway: StripeGateway, interval: float) -> None:
         self.engine = engine
-        self.settings = settings
+        self.gateway = gateway
+        self.interval = interval
         self.users = 0  # apps sharing this engine's sweeper
         self._stop = threading.Event()
         self._thread = threading.Thread(
@@ -41,11 +44,10 @@ class ReservationSweeper:
 
     def sweep_once(self) -> list[int]:
         """Settle what is due now; the ids of the orders cancelled."""
-        gateway = StripeGateway.from_settings(self.settings)
-        return settle_lapsed_reservations(self.engine, gateway=gateway)
+        return settle_lapsed_reservations(self.engine, gateway=self.gateway)
 
     def _run(self) -> None:
-        while not self._stop.wait(self.settings.reservation_sweep_seconds):
+        while not self._stop.wait(self.interval):
             try:
                 expired = self.sweep_once()
             except Exception:  # the next round tries again; the server must not lose the thread
@@ -59,16 +61,23 @@ _sweepers: dict[int, ReservationSweeper] = {}
 _lock = threading.Lock()
 
 
-def start_sweeper(engine: Engine, *, settings: Settings) -> ReservationSweeper | None:
-    """Start (or share) the sweeper of ENGINE; None when sweeping is switched off."""
-    if settings.reservation_sweep_seconds <= 0:
+def start_sweeper(
+    engine: Engine, *, gateway: StripeGateway, interval: float
+) -> ReservationSweeper | None:
+    """Start (or share) the sweeper of ENGINE; None when INTERVAL is 0 (sweeping switched off).
+
+    Apps sharing an engine (the tests build many) share its one thread, which uses the gateway
+    of the app that started last.
+    """
+    if interval <= 0:
         return None
     with _lock:
         sweeper = _sweepers.get(id(engine))
         if sweeper is None:
-            sweeper = _sweepers[id(engine)] = ReservationSweeper(engine, settings=settings)
+            sweeper = ReservationSweeper(engine, gateway=gateway, interval=interval)
+            _sweepers[id(engine)] = sweeper
             sweeper.start()
-        sweeper.settings = settings  # the latest app's Stripe settings (tests change them)
+        sweeper.gateway = gateway
         sweeper.users += 1
         return sweeper
 
