@@ -23,8 +23,8 @@ import orjson
 import pandas as pd
 
 from service.catalog.vocabulary import Packaging
-from service.search.backend import PRICE_BAND_EDGES, PRICE_BANDS
 from service.search.lexicon import Lexicon
+from service.search.request import PRICE_BAND_EDGES, PRICE_BANDS
 from service.search.versions import Watermark
 
 # One bit per packaging, in the vocabulary's order (bulk 1, standard 2, gift_box 4, family 8).

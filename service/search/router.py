@@ -26,8 +26,9 @@ from service.catalog.vocabulary import Packaging
 from service.kit.db import session_scope
 from service.kit.errors import Unauthorized, Unprocessable, error_responses
 from service.search import service
-from service.search.backend import MAX_LIMIT, SearchFilters, SearchRequest
+from service.search.backend import SearchBackend
 from service.search.normalize import MAX_QUERY_CHARS
+from service.search.request import MAX_LIMIT, SearchFilters, SearchRequest
 from service.search.schemas import SearchResponse, SuggestResponse
 
 router = APIRouter(tags=["search"])
@@ -38,6 +39,11 @@ Answer = TypeVar("Answer")
 def _read(engine: Engine, work: Callable[[Session], Answer]) -> Answer:
     with session_scope(engine, readonly=True) as session:
         return work(session)
+
+
+def _backend(request: Request) -> SearchBackend:
+    backend: SearchBackend = request.app.state.search_backend  # built by `startup.start_search`
+    return backend
 
 
 def _json(model: BaseModel) -> Response:
@@ -88,11 +94,11 @@ async def search(
         in_stock=in_stock,
     )
     wanted = SearchRequest(query=q, filters=filters, limit=limit)
-    engine = request.app.state.engine
+    engine, backend = request.app.state.engine, _backend(request)
 
     def work(session: Session) -> tuple[User | None, SearchResponse]:
         user = optional_user(request, session, credentials)
-        return user, service.search_products(session, wanted)
+        return user, service.search_products(session, wanted, backend=backend)
 
     user, found = await run_in_threadpool(_read, engine, work)
     if request.app.state.settings.log_searches and found.normalized:
@@ -109,7 +115,9 @@ async def suggest(
 ) -> Response:
     """Completions of the last word typed, by characters, pinyin or pinyin initials."""
 
+    backend = _backend(request)
+
     def work(session: Session) -> SuggestResponse:
-        return service.suggest(session, q, limit=limit)
+        return service.suggest(session, q, backend=backend, limit=limit)
 
     return _json(await run_in_threadpool(_read, request.app.state.engine, work))

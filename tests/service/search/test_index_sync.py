@@ -16,10 +16,10 @@ from service.catalog.models import Producer, Product, ProductStatus, Variant, by
 from service.catalog.service import transition_product
 from service.kit.db import make_engine, session_scope
 from service.search import synonyms
-from service.search.backend import SearchFilters, SearchRequest
 from service.search.engine import BuiltinBackend
 from service.search.index import index_products
 from service.search.index_cache import forget_snapshots
+from service.search.request import SearchFilters, SearchRequest
 from service.search.schemas import SearchResponse
 from service.search.service import count_results, count_results_many, set_sales_units
 from tests.factories import auth, make_category, make_product, make_user, make_variant

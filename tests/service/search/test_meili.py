@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Engine
 
 from service.kit.db import session_scope
-from service.search.backend import SearchFilters, SearchRequest, get_backend
+from service.search.backend import build_backend
 from service.search.meili import (
     MeiliBackend,
     index_settings,
@@ -22,6 +22,7 @@ from service.search.meili import (
     sync_all,
     to_meili_document,
 )
+from service.search.request import SearchFilters, SearchRequest
 from service.search.spec import Spec
 from service.search.synonyms import build_table, parse_synonym_lines
 from service.settings import Settings
@@ -49,8 +50,8 @@ ROW: dict[str, Any] = {
 
 
 def test_the_backend_follows_the_settings() -> None:
-    assert get_backend(Settings(meili_url=None)).name == "builtin"
-    meili = get_backend(Settings(meili_url="http://127.0.0.1:7700", meili_index="shop"))
+    assert build_backend(Settings(meili_url=None)).name == "builtin"
+    meili = build_backend(Settings(meili_url="http://127.0.0.1:7700", meili_index="shop"))
     assert isinstance(meili, MeiliBackend) and meili.uid == "shop"
 
 

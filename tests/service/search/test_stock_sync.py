@@ -16,10 +16,10 @@ from service.kit.db import make_engine, session_scope
 from service.orders.checkout import place_order
 from service.orders.schemas import OrderIn
 from service.search import documents
-from service.search.backend import SearchFilters, SearchRequest
 from service.search.engine import BuiltinBackend
 from service.search.index_cache import IndexCache
 from service.search.memory_index import Snapshot
+from service.search.request import SearchFilters, SearchRequest
 from service.search.schemas import SearchHit
 from tests.service.orders.factories import make_cart, make_shopper
 
