@@ -17,10 +17,11 @@ from datetime import datetime
 from sqlalchemy import bindparam, update
 from sqlmodel import Session
 
-from service.catalog.models import Category, Region, by_code
+from service.catalog.models import Category, Region
 from service.catalog.vocabulary import Packaging
 from service.kit.db import utcnow
 from service.kit.errors import Unprocessable
+from service.kit.lookup import require
 from service.search.backend import SearchBackend
 from service.search.engine import count_in_index
 from service.search.index import reindex_all
@@ -34,10 +35,10 @@ from service.search.versions import write_stamp
 
 def _check_filters(session: Session, request: SearchRequest) -> None:
     filters = request.filters
-    if filters.category and by_code(session, Category, filters.category) is None:
-        raise Unprocessable(f"unknown category {filters.category!r}", details={"field": "category"})
-    if filters.region and by_code(session, Region, filters.region) is None:
-        raise Unprocessable(f"unknown region {filters.region!r}", details={"field": "region"})
+    if filters.category:
+        require(session, Category, filters.category, field="category")
+    if filters.region:
+        require(session, Region, filters.region, field="region")
     if filters.packaging and filters.packaging not in set(Packaging):
         values = ", ".join(Packaging)
         raise Unprocessable(f"packaging must be one of {values}", details={"field": "packaging"})
