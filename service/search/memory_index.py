@@ -304,13 +304,6 @@ class SnapshotBuilder:
         return snap
 
 
-def build_snapshot(rows: list[DocRow], *, generation: str | None, watermark: Watermark) -> Snapshot:
-    """A fresh snapshot of the listed ROWS."""
-    builder = SnapshotBuilder(generation=generation, watermark=watermark)
-    builder.add(rows)
-    return builder.finish()
-
-
 def _kill(snap: Snapshot, product_id: int) -> None:
     old = snap.pos_of.pop(product_id, None)
     if old is not None:

@@ -1,11 +1,4 @@
-"""Search endpoints: `GET /search` (logged) and `GET /search/suggest`.
-
-Both are the storefront's hottest paths, so each does its work in one worker-thread call: a
-sync endpoint with the usual session and user dependencies crosses between the event loop and
-the thread pool four times (user, endpoint, response validation, commit), and when these
-endpoints still crossed five times that measured as much as the search itself. The answer is
-serialized once, by pydantic-core.
-"""
+"""Search endpoints: `GET /search` (logged) and `GET /search/suggest`."""
 
 from __future__ import annotations
 
@@ -37,6 +30,8 @@ Answer = TypeVar("Answer")
 
 
 def _read(engine: Engine, work: Callable[[Session], Answer]) -> Answer:
+    # The endpoints are async and do all their database work in this one worker-thread call:
+    # the storefront's hottest paths cross between the event loop and the thread pool once.
     with session_scope(engine, readonly=True) as session:
         return work(session)
 
