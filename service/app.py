@@ -28,9 +28,9 @@ from service.recommendations import router as recommendations
 from service.recommendations.serving import mark_catalog_changed
 from service.reports import pages as report_pages
 from service.reports import router as reports
-from service.search import hooks as search_hooks
 from service.search import router as search
 from service.search.meili import register_meili_sync
+from service.search.startup import start_search
 from service.search.stock_index import index_changes
 from service.settings import Settings, get_settings
 
@@ -67,7 +67,7 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        search_hooks.on_app_start(app)
+        start_search(app)
         recommendations_hooks.on_app_start(app)
         payments_startup.on_app_start(app)  # the Stripe gateway, the reservation sweeper
         yield
