@@ -48,14 +48,14 @@ ROUTERS = (
 PAGES = (report_pages.page_router,)
 
 
-def register_listeners() -> None:
+def register_listeners(settings: Settings | None = None) -> None:
     """Let the domains that follow the catalog hear of its changes (idempotent).
 
     Called by the app and the CLI, and once by the test suite: the catalog announces changes
     without importing who listens.
     """
     on_products_changed(index_changes)  # search documents change in the same transaction
-    register_meili_sync()  # and reach Meilisearch after the commit, when it is configured
+    register_meili_sync(settings)  # and reach Meilisearch after the commit, when configured
     on_products_changed(mark_catalog_changed)  # recommendations drop unavailable items
 
 
@@ -63,7 +63,7 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
     """Build the app: its routers and pages, the error shape, the body-size limit."""
     settings = settings or get_settings()
     engine = engine or get_engine()
-    register_listeners()
+    register_listeners(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
