@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -27,6 +28,8 @@ from service.accounts.tokens import hash_token, new_token
 from service.kit.errors import Unauthorized, Unprocessable
 from service.settings import Settings
 
+# Not the dashboard's old `techan_token` cookie: this one holds a page session id, never a token.
+PAGE_SESSION_COOKIE = "techan_session"
 SESSION_COOKIE_PREFIX = "ps_"
 # last_seen_at is written at most this often, so browsing pages is not a write per request;
 # idle expiry is therefore exact to within this interval.
@@ -48,6 +51,21 @@ class SessionPolicy:
             idle=timedelta(minutes=settings.session_idle_minutes),
             absolute=timedelta(hours=settings.session_absolute_hours),
         )
+
+
+def session_cookie_options(policy: SessionPolicy, *, secure: bool) -> dict[str, Any]:
+    """Keyword arguments for `Response.set_cookie(PAGE_SESSION_COOKIE, value, **…)`.
+
+    HttpOnly keeps scripts from reading it, SameSite=Lax keeps other sites' forms from sending
+    it, and it lasts no longer than the session could on the server.
+    """
+    return {
+        "max_age": int(policy.absolute.total_seconds()),
+        "path": "/",
+        "httponly": True,
+        "samesite": "lax",
+        "secure": secure,
+    }
 
 
 def normalize_login(login: str) -> str:
@@ -106,13 +124,19 @@ def start_session(session: Session, user: User, *, now: datetime) -> tuple[str, 
 
 
 def resume_session(
-    session: Session, cookie_value: str, *, now: datetime, policy: SessionPolicy
+    session: Session,
+    cookie_value: str,
+    *,
+    now: datetime,
+    policy: SessionPolicy,
+    touch: bool = True,
 ) -> PageSession | None:
     """The live page session behind COOKIE_VALUE, or None when unknown, ended or expired.
 
     Expired: unused for longer than the idle limit, older than the absolute limit, or started
     before its user's credentials were revoked. Its user is loaded too (`session.get(User, …)`
-    then costs nothing).
+    then costs nothing). With TOUCH the idle clock restarts, a write at most once a minute;
+    pass False where the transaction must stay read-only.
     """
     if not cookie_value.startswith(SESSION_COOKIE_PREFIX):
         return None
@@ -131,7 +155,7 @@ def resume_session(
         or (user.tokens_revoked_at is not None and page.created_at <= user.tokens_revoked_at)
     ):
         return None
-    if now - page.last_seen_at >= TOUCH_INTERVAL:
+    if touch and now - page.last_seen_at >= TOUCH_INTERVAL:
         page.last_seen_at = now
         session.flush()
     return page

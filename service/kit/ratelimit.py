@@ -39,7 +39,9 @@ def parse_limits(limit: str) -> tuple[RateLimitItem, ...]:
 class RateLimiter:
     """Counts hits per (scope, key) against limits such as "10/minute;200/hour"."""
 
-    def __init__(self, storage_uri: str = MEMORY_STORAGE, *, key_prefix: str = REDIS_KEY_PREFIX):
+    def __init__(
+        self, storage_uri: str = MEMORY_STORAGE, *, key_prefix: str = REDIS_KEY_PREFIX
+    ) -> None:
         if storage_uri.startswith(("redis://", "rediss://", "redis+unix://")):
             storage = storage_from_string(
                 storage_uri,

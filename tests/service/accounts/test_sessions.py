@@ -8,6 +8,7 @@ from typing import TypeVar
 
 import pytest
 from argon2 import PasswordHasher
+from fastapi import Response
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
@@ -16,12 +17,14 @@ from service.accounts.passwords import hash_password, verify_password
 from service.accounts.service import authenticate, create_user
 from service.accounts.session_models import PageSession
 from service.accounts.sessions import (
+    PAGE_SESSION_COOKIE,
     SessionPolicy,
     check_password_login,
     end_session_server_side,
     issue_api_token,
     resume_session,
     revoke_user,
+    session_cookie_options,
     start_session,
 )
 from service.kit.db import session_scope
@@ -39,7 +42,9 @@ def _in_tx(engine: Engine, work: Callable[[Session], R]) -> R:
         return work(s)
 
 
-def _user(session: Session, *, login: str | None = "laowang", password: str = "secret-password"):
+def _user(
+    session: Session, *, login: str | None = "laowang", password: str = "secret-password"
+) -> tuple[User, str]:
     user, token = create_user(session, role=Role.admin, name="老王")
     user.login = login
     user.password_hash = hash_password(password)
@@ -159,3 +164,20 @@ def test_an_old_hash_is_upgraded_at_sign_in(engine: Engine, session: Session) ->
     stored = user.password_hash
     assert stored is not None and "m=65536" in stored
     assert verify_password(stored, "secret-password")
+
+
+def test_idle_clock_stands_still_without_touch(engine: Engine, session: Session) -> None:
+    user, _ = _user(session)
+    cookie, _ = _start(engine, user.id, T0)  # type: ignore[arg-type]
+    seen = T0 + timedelta(minutes=100)
+    page = _in_tx(engine, lambda s: resume_session(s, cookie, now=seen, policy=POLICY, touch=False))
+    assert page is not None
+    assert not _alive(engine, cookie, T0 + timedelta(minutes=121))
+
+
+def test_cookie_is_http_only_lax_and_no_longer_than_the_session() -> None:
+    response = Response()
+    response.set_cookie(PAGE_SESSION_COOKIE, "ps_x", **session_cookie_options(POLICY, secure=True))
+    header = response.headers["set-cookie"].lower()
+    assert "httponly" in header and "samesite=lax" in header and "secure" in header
+    assert f"max-age={12 * 3600}" in header
