@@ -32,7 +32,7 @@ REDIS_TIMEOUT_SECONDS = 0.5
 
 @lru_cache(maxsize=64)
 def parse_limits(limit: str) -> tuple[RateLimitItem, ...]:
-    """Parse "10/minute;200/hour" once; a typo in a setting fails loudly at the first use."""
+    """Parse "10/minute;200/hour" once; ValueError for a string that is no limit."""
     return tuple(parse_many(limit))
 
 
@@ -57,7 +57,13 @@ class RateLimiter:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RateLimiter:
-        """The limiter for this deployment: Redis when `TECHAN_REDIS_URL` is set, else memory."""
+        """The limiter for this deployment: Redis when `TECHAN_REDIS_URL` is set, else memory.
+
+        Every `rate_*` setting is parsed now, so a typo stops the start-up, not a request.
+        """
+        for name in Settings.model_fields:
+            if name.startswith("rate_"):
+                parse_limits(str(getattr(settings, name)))
         return cls(settings.redis_url or MEMORY_STORAGE)
 
     def allow(self, scope: str, key: str, limit: str) -> int | None:

@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 
 from service.kit.errors import TooManyRequests, install_error_handlers
 from service.kit.ratelimit import RateLimiter, client_key, limiter_of
+from service.settings import Settings
 from tests.service.kit.ratelimit_app import LIMIT_ENV, PREFIX_ENV, REDIS_ENV
 
 REPO = Path(__file__).resolve().parents[3]
@@ -67,6 +68,12 @@ def test_every_limit_of_a_list_counts() -> None:
     assert limiter.allow("register", "k", "5/minute;2/hour") is None
     wait = limiter.allow("register", "k", "5/minute;2/hour")
     assert wait is not None and wait > 60  # the hourly limit is the one that refused
+
+
+def test_a_typo_in_a_limit_setting_stops_the_start_up() -> None:
+    with pytest.raises(ValueError):
+        RateLimiter.from_settings(Settings(rate_orders="30 per fortnight"))
+    assert RateLimiter.from_settings(Settings()).storage is not None
 
 
 def test_unreachable_redis_lets_requests_through() -> None:
