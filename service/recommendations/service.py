@@ -8,11 +8,11 @@ from sqlmodel import Session, select
 
 from service.accounts.models import User
 from service.catalog.models import Category, Product, ProductStatus, by_code
+from service.history.frames import shopper_key
 from service.kit.db import utcnow
 from service.kit.errors import NotFound
 from service.recommendations.popularity import as_items
 from service.recommendations.serving import RecommenderHolder
-from service.reports.frames import shopper_key
 
 Items = list[dict[str, Any]]
 

@@ -13,14 +13,14 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from service.analytics.columnar import read_columnar_copy, write_columnar_copy
+from service.analytics.models import AnalyticsSnapshot
+from service.analytics.park_report import park_report
+from service.analytics.snapshots import META_KEY, forecast_frame, report_key, suggestions_key
 from service.catalog.models import Category, Park, Producer, Region, by_code
+from service.history.frames import DemandFrames
 from service.kit.db import SQLITE_BEGIN_OPTION, read_engine
 from service.kit.errors import NotFound, Unprocessable
-from service.reports.columnar import read_columnar_copy, write_columnar_copy
-from service.reports.frames import DemandFrames
-from service.reports.models import AnalyticsSnapshot
-from service.reports.park_report import park_report
-from service.reports.snapshots import META_KEY, forecast_frame, report_key, suggestions_key
 
 _on_demand_lock = threading.Lock()
 
@@ -109,7 +109,7 @@ def stored_payloads(session: Session, keys: list[str]) -> dict[str, Any]:
 
 def compute_on_demand(engine: Engine) -> dict[str, Any]:
     """Every snapshot, refreshed now unless another caller already did (then read back)."""
-    from service.reports.refresh import run_refresh
+    from service.analytics.refresh import run_refresh
 
     with _on_demand_lock:
         with read_engine(engine).connect() as conn, conn.begin():
@@ -122,7 +122,7 @@ def compute_on_demand(engine: Engine) -> dict[str, Any]:
 
 def current_frames(engine: Engine) -> DemandFrames:
     """The columnar copy of the last refresh; rebuilt from the database if it is missing."""
-    from service.reports.refresh import analytics_dir, history_dir, read_frames, save_history
+    from service.analytics.refresh import analytics_dir, history_dir, read_frames, save_history
 
     frames = read_columnar_copy(analytics_dir())
     if frames is not None:

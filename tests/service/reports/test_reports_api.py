@@ -15,16 +15,16 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from service.analytics.models import AnalyticsSnapshot
+from service.analytics.refresh import analytics_dir
+from service.analytics.seed import current_week_start
+from service.analytics.snapshots import META_KEY
 from service.catalog.models import Park, Producer, by_code
-from service.reports.history_import import import_orders_file
-from service.reports.models import AnalyticsSnapshot
-from service.reports.refresh import analytics_dir
+from service.history.orders_import import import_orders_file
+from service.history.searches_import import import_searches_file
 from service.reports.report_csv import COLUMNS, SECTIONS
-from service.reports.search_import import import_searches_file
-from service.reports.seed import current_week_start
-from service.reports.snapshots import META_KEY
 from tests.factories import auth, make_user
-from tests.service.reports.world import (
+from tests.service.history.world import (
     iso,
     load_catalog,
     weekly_orders,

@@ -13,15 +13,15 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
+from service.analytics.refresh import history_dir, read_frames, run_refresh, save_history
+from service.analytics.seed import current_week_start
+from service.history import cache as history_cache
+from service.history.cache import MANIFEST_FILE, HistoryCache
+from service.history.frames import DemandFrames, load_frames
+from service.history.orders_import import import_orders_file
+from service.history.searches_import import import_searches_file
 from service.orders.models import OrderLine
-from service.reports import history_cache
-from service.reports.frames import DemandFrames, load_frames
-from service.reports.history_cache import MANIFEST_FILE, HistoryCache
-from service.reports.history_import import import_orders_file
-from service.reports.refresh import history_dir, read_frames, run_refresh, save_history
-from service.reports.search_import import import_searches_file
-from service.reports.seed import current_week_start
-from tests.service.reports.world import (
+from tests.service.history.world import (
     iso,
     load_catalog,
     order_row,

@@ -25,9 +25,8 @@ from sqlalchemy import Connection, Engine, func, select
 from sqlmodel import Session
 
 from service.catalog.models import Variant
-from service.kit.db import session_scope
-from service.reports.bulk_insert import db_timestamps, insert_rows
-from service.reports.history_csv import (
+from service.history.bulk_insert import db_timestamps, insert_rows
+from service.history.csv_format import (
     ORDER_COLUMNS,
     SHOWN_PROBLEMS,
     ChunkReader,
@@ -36,13 +35,14 @@ from service.reports.history_csv import (
     utc_timestamps,
     whole_numbers,
 )
-from service.reports.models import (
+from service.history.models import (
     SALES_LINE_FIELDS,
     HistoryImport,
     SalesLine,
     history_file_seen,
 )
-from service.reports.shoppers import ShopperAccounts
+from service.history.shoppers import ShopperAccounts
+from service.kit.db import session_scope
 
 BytesRead = Callable[[int], None]
 # Bounds that keep every value inside a 32-bit integer column (PostgreSQL INTEGER).

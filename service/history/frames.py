@@ -17,7 +17,7 @@ from sqlalchemy import Connection, select
 
 from service.accounts.models import User
 from service.catalog.models import Category, Park, Producer, Product, Region, Variant
-from service.reports.frames_sql import (
+from service.history.frames_sql import (
     fetch_columns,
     int_column,
     keyed_categorical,

@@ -17,7 +17,7 @@ from sqlmodel import Session
 from service.accounts.deps import SESSION_COOKIE
 from service.accounts.models import Role
 from service.catalog.models import Park
-from service.reports.history_import import import_orders_file
+from service.history.orders_import import import_orders_file
 from tests.factories import (
     make_category,
     make_park,

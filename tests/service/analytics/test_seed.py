@@ -6,11 +6,12 @@ import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
+from service.analytics.models import AnalyticsSnapshot
+from service.analytics.refresh import reco_dir
+from service.analytics.seed import seed_history
+from service.analytics.snapshots import META_KEY
 from service.catalog.cli import SEED_CATALOG, import_catalog_file
-from service.reports.models import AnalyticsSnapshot, HistoryImport, SalesLine
-from service.reports.refresh import reco_dir
-from service.reports.seed import seed_history
-from service.reports.snapshots import META_KEY
+from service.history.models import HistoryImport, SalesLine
 from service.search.models import SearchLog
 
 

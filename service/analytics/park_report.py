@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from service.reports.frames import DemandFrames
+from service.history.frames import DemandFrames
 
 ONE_DAY = timedelta(days=1)
 

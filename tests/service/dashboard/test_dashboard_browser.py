@@ -26,14 +26,14 @@ from sqlmodel import Session
 
 from catalog_seed.simulate import load_seed_catalog, simulate_history, write_history_csv
 from service.accounts.models import Role
+from service.analytics.refresh import run_refresh
 from service.app import create_app
 from service.catalog.cli import SEED_CATALOG, import_catalog_file
 from service.catalog.models import Park, by_code
+from service.history.orders_import import import_orders_file
+from service.history.searches_import import import_searches_file
 from service.kit.db import session_scope
 from service.reports.export import catalog_names, render_report_html
-from service.reports.history_import import import_orders_file
-from service.reports.refresh import run_refresh
-from service.reports.search_import import import_searches_file
 from service.reports.service import demand_report_for_park, suggestions_for_park
 from tests.factories import make_user
 

@@ -14,9 +14,8 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, func, select
 from sqlmodel import Session
 
-from service.kit.db import session_scope
-from service.reports.bulk_insert import db_timestamps, insert_rows
-from service.reports.history_csv import (
+from service.history.bulk_insert import db_timestamps, insert_rows
+from service.history.csv_format import (
     SEARCH_COLUMNS,
     ChunkReader,
     Problems,
@@ -24,14 +23,15 @@ from service.reports.history_csv import (
     required_text,
     utc_timestamps,
 )
-from service.reports.history_import import (
+from service.history.orders_import import (
     BytesRead,
     ImportSummary,
     file_sha256,
     record_import,
     seen_before,
 )
-from service.reports.shoppers import ShopperAccounts
+from service.history.shoppers import ShopperAccounts
+from service.kit.db import session_scope
 from service.search.models import SearchLog
 from service.search.normalize import normalize_query
 from service.search.service import count_results_many

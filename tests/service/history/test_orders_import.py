@@ -10,10 +10,10 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from service.accounts.models import User
+from service.history.models import SalesLine
+from service.history.orders_import import import_orders_file
 from service.kit.errors import ImportRejected
-from service.reports.history_import import import_orders_file
-from service.reports.models import SalesLine
-from tests.service.reports.world import load_catalog, order_row, write_csv, write_orders
+from tests.service.history.world import load_catalog, order_row, write_csv, write_orders
 
 
 def count_lines(session: Session) -> int:
@@ -68,7 +68,7 @@ def test_rejected_file_names_line_and_field_and_imports_nothing(
 def test_bad_lines_after_the_first_chunk_still_reject_the_whole_file(
     engine: Engine, session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("service.reports.history_csv.CHUNK_LINES", 2)
+    monkeypatch.setattr("service.history.csv_format.CHUNK_LINES", 2)
     load_catalog(engine)
     rows = [order_row(f"G{i}", "acacia-honey-500") for i in range(5)]
     rows.append({**order_row("B1", "acacia-honey-500"), "ordered_at": "2026-01-05 10:00:00"})

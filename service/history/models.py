@@ -1,11 +1,10 @@
-"""Reports tables: imported order lines, imported files and precomputed analytics snapshots."""
+"""History tables: imported order lines (`sales_line`) and the files they came from."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from service.kit.db import utcnow
@@ -59,34 +58,6 @@ class HistoryImport(SQLModel, table=True):
     imported_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
-
-
-class AnalyticsSnapshot(SQLModel, table=True):
-    """A precomputed analytics result (suggestions, forecasts, reports) served as stored JSON."""
-
-    __tablename__ = "analytics_snapshot"
-
-    key: str = Field(primary_key=True, max_length=200)
-    payload: Any = Field(sa_column=Column(JSON, nullable=False))
-    computed_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
-    )
-
-
-def read_snapshot(session: Session, key: str) -> AnalyticsSnapshot | None:
-    """The stored snapshot under KEY, if a refresh wrote one."""
-    return session.get(AnalyticsSnapshot, key)
-
-
-def replace_snapshots(session: Session, payloads: dict[str, Any]) -> None:
-    """Store every snapshot of one refresh, dropping those of earlier refreshes."""
-    stamp = utcnow()
-    session.execute(AnalyticsSnapshot.__table__.delete())  # type: ignore[attr-defined]
-    session.add_all(
-        AnalyticsSnapshot(key=key, payload=payload, computed_at=stamp)
-        for key, payload in payloads.items()
-    )
-    session.flush()
 
 
 def history_file_seen(session: Session, *, kind: str, sha256: str) -> HistoryImport | None:

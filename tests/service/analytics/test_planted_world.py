@@ -11,11 +11,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from service.analytics.refresh import run_refresh
+from service.analytics.seed import current_week_start
 from service.catalog.models import Producer, by_code
-from service.reports.history_import import import_orders_file
-from service.reports.refresh import run_refresh
-from service.reports.search_import import import_searches_file
-from service.reports.seed import current_week_start
+from service.history.orders_import import import_orders_file
+from service.history.searches_import import import_searches_file
 from tests.factories import auth, make_user
 from tests.planted_world import (
     CONTROL_PRODUCER,
@@ -24,7 +24,7 @@ from tests.planted_world import (
     planted_orders,
     planted_searches,
 )
-from tests.service.reports.world import load_catalog, write_orders, write_searches
+from tests.service.history.world import load_catalog, write_orders, write_searches
 
 TOP = 5
 END = current_week_start()

@@ -10,12 +10,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from service.accounts.models import User
+from service.history import searches_import as search_import
+from service.history.searches_import import import_searches_file
 from service.kit.errors import ImportRejected
-from service.reports import search_import
-from service.reports.search_import import import_searches_file
 from service.search.models import SearchLog
 from service.search.service import count_results_many
-from tests.service.reports.world import iso, load_catalog, write_searches
+from tests.service.history.world import iso, load_catalog, write_searches
 
 AT = datetime(2026, 4, 6, 9, tzinfo=UTC)
 

@@ -7,8 +7,9 @@ from typing import Literal
 
 from sqlalchemy import Engine
 
-from service.reports.history_import import ImportSummary, import_orders_file
-from service.reports.progress import file_progress
+from service.history.orders_import import ImportSummary, import_orders_file
+from service.history.progress import file_progress
+from service.history.searches_import import import_searches_file
 
 HistoryKind = Literal["orders", "searches"]
 
@@ -21,6 +22,4 @@ def import_history_file(
     with file_progress(path, description=f"importing {kind} from {path.name}") as advance:
         if kind == "orders":
             return import_orders_file(path, engine=engine, progress=advance)
-        from service.reports.search_import import import_searches_file
-
         return import_searches_file(path, engine=engine, progress=advance)

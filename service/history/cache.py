@@ -28,7 +28,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, inspect
 
-from service.reports.frames_sql import (
+from service.history.frames_sql import (
     SALES_LINE_COLUMNS,
     SEARCH_ROW_COLUMNS,
     no_sales_lines,

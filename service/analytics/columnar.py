@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from service.reports.frames import DemandFrames
+from service.history.frames import DemandFrames
 
 CURRENT_FILE = "CURRENT"
 FRAME_NAMES = ("orders", "offers", "searches", "categories", "producers")

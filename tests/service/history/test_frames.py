@@ -10,9 +10,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from service.catalog.models import Product, by_code
-from service.reports.frames import ORDER_COLUMNS, SEARCH_COLUMNS, load_frames
-from service.reports.history_import import import_orders_file
-from tests.service.reports.world import load_catalog, order_row, storefront_order, write_orders
+from service.history.frames import ORDER_COLUMNS, SEARCH_COLUMNS, load_frames
+from service.history.orders_import import import_orders_file
+from tests.service.history.world import load_catalog, order_row, storefront_order, write_orders
 
 AT = datetime(2026, 2, 3, 8, tzinfo=UTC)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from service.reports.frames import DemandFrames
+from service.history.frames import DemandFrames
 
 KEY_SEPARATOR = "\x1f"
 EMPTY_FORECAST = pd.DataFrame(

@@ -14,9 +14,9 @@ from sqlmodel import Session, select
 from service.catalog.import_format import CatalogFile
 from service.catalog.importer import import_catalog
 from service.catalog.models import Product, Variant
+from service.history.csv_format import ORDER_COLUMNS, SEARCH_COLUMNS
 from service.kit.db import session_scope
 from service.orders.models import Order, OrderLine
-from service.reports.history_csv import ORDER_COLUMNS, SEARCH_COLUMNS
 from tests.factories import make_user
 
 STOREFRONT_AT = datetime(2026, 2, 3, 8, tzinfo=UTC)

@@ -13,11 +13,12 @@ import typer
 from sqlalchemy import Engine, select
 
 from catalog_seed.simulate import load_seed_catalog, simulate_history, write_history_csv
+from service.analytics.models import AnalyticsSnapshot
+from service.analytics.refresh import run_refresh
+from service.analytics.snapshots import META_KEY
+from service.history.files import import_history_file
+from service.history.models import SalesLine
 from service.kit.db import get_engine, session_scope
-from service.reports.history_files import import_history_file
-from service.reports.models import AnalyticsSnapshot, SalesLine
-from service.reports.refresh import run_refresh
-from service.reports.snapshots import META_KEY
 
 SEED_WEEKS = 104
 

@@ -27,22 +27,23 @@ import pandas as pd
 from sqlalchemy import Connection, Engine
 from sqlmodel import Session, select
 
-from service.catalog.models import Product
-from service.kit.collector import collector_paused
-from service.kit.db import get_engine, is_sqlite, read_engine, session_scope, utcnow
-from service.reports.columnar import columnar_tables, publish_columnar_copy
-from service.reports.frames import DemandFrames, load_frames
-from service.reports.history_cache import HistoryCache, HistoryRows
-from service.reports.models import replace_snapshots
-from service.reports.park_forecast import EMPTY_FORECAST, forecast_by_park
-from service.reports.park_report import park_report
-from service.reports.snapshots import (
+from service.analytics.columnar import columnar_tables, publish_columnar_copy
+from service.analytics.models import replace_snapshots
+from service.analytics.park_forecast import EMPTY_FORECAST, forecast_by_park
+from service.analytics.park_report import park_report
+from service.analytics.snapshots import (
     FORECASTS_KEY,
     META_KEY,
     forecast_records,
     report_key,
     suggestions_key,
 )
+from service.analytics.training import train_and_save
+from service.catalog.models import Product
+from service.history.cache import HistoryCache, HistoryRows
+from service.history.frames import DemandFrames, load_frames
+from service.kit.collector import collector_paused
+from service.kit.db import get_engine, is_sqlite, read_engine, session_scope, utcnow
 from service.search.service import set_sales_units
 from service.settings import get_settings
 
@@ -116,8 +117,6 @@ def run_refresh(
             read_mode=history.describe(),
         )
         if train_reco:
-            from service.recommendations.training import train_and_save
-
             outcome.reco_version = train_and_save(frames.orders, now=now, directory=reco_dir())
             clock.lap("recommender")
         _wait_for(cached, copied)

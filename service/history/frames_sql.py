@@ -14,9 +14,9 @@ import pandas as pd
 import pyarrow as pa
 from sqlalchemy import Connection, inspect
 
+from service.history.models import SALES_LINE_FIELDS
 from service.kit.collector import collector_paused
 from service.orders.models import SOLD_STATUSES
-from service.reports.models import SALES_LINE_FIELDS
 
 SALES_LINES_SQL = (
     "SELECT id, order_id, ordered_at, shopper_id, city, variant_id, quantity, unit_price_fen "
