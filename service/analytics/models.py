@@ -6,10 +6,20 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column
-from sqlmodel import Field, Session, SQLModel
+from sqlmodel import Field, Session, SQLModel, col, select
 
+from service.analytics.snapshots import META_KEY
 from service.kit.db import utcnow
+from service.kit.errors import Conflict
 from service.kit.types import UTCDateTime
+
+REFRESH_COMMAND = "techan analytics refresh"
+
+
+class AnalyticsNotReady(Conflict):
+    """No analytics refresh has run yet: suggestions and reports exist once one has."""
+
+    code = "analytics_not_ready"
 
 
 class AnalyticsSnapshot(SQLModel, table=True):
@@ -33,3 +43,19 @@ def replace_snapshots(session: Session, payloads: dict[str, Any]) -> None:
         for key, payload in payloads.items()
     )
     session.flush()
+
+
+def stored_payloads(session: Session, keys: list[str]) -> dict[str, Any]:
+    """The stored snapshots under KEYS (a key without one is left out).
+
+    Raises AnalyticsNotReady before the first refresh: requests read results, never make them.
+    """
+    if session.get(AnalyticsSnapshot, META_KEY) is None:
+        raise AnalyticsNotReady(
+            f"no analytics results yet: run `{REFRESH_COMMAND}` to compute them",
+            details={"command": REFRESH_COMMAND},
+        )
+    if not keys:
+        return {}
+    rows = session.exec(select(AnalyticsSnapshot).where(col(AnalyticsSnapshot.key).in_(keys)))
+    return {row.key: row.payload for row in rows}

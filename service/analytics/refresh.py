@@ -27,7 +27,12 @@ import pandas as pd
 from sqlalchemy import Connection, Engine
 from sqlmodel import Session, select
 
-from service.analytics.columnar import columnar_tables, publish_columnar_copy
+from service.analytics.columnar import (
+    columnar_tables,
+    publish_columnar_copy,
+    read_columnar_copy,
+    write_columnar_copy,
+)
 from service.analytics.models import replace_snapshots
 from service.analytics.park_forecast import EMPTY_FORECAST, forecast_by_park
 from service.analytics.park_report import park_report
@@ -134,6 +139,21 @@ def read_frames(engine: Engine) -> tuple[DemandFrames, HistoryRows]:
             conn, sales_lines=history.sales_lines.rows, search_rows=history.search_rows.rows
         )
     return frames, history
+
+
+def current_frames(engine: Engine) -> DemandFrames:
+    """The columnar copy of the last refresh; rebuilt from the database if it is missing.
+
+    A rebuild reads the tables (new history rows only, when the history copy holds), but runs
+    no analytics: the stored results stay those of the last refresh.
+    """
+    frames = read_columnar_copy(analytics_dir())
+    if frames is not None:
+        return frames
+    frames, history = read_frames(engine)
+    save_history(history, history_dir())
+    write_columnar_copy(frames, analytics_dir())
+    return frames
 
 
 def save_history(history: HistoryRows, directory: Path) -> None:

@@ -11,13 +11,14 @@ from typing import Any
 
 import typer
 
+from service.catalog.models import Park
 from service.kit.commands import fails_cleanly, migrate
 from service.kit.db import session_scope
+from service.kit.lookup import require
 from service.reports import export
 from service.reports.report_csv import report_csv
 from service.reports.service import (
     demand_report_for_park,
-    require_park,
     suggestions_for_park,
     suggestions_for_producer,
 )
@@ -106,7 +107,7 @@ def render_demand_report(
 ) -> str | bytes:
     """The park's report rendered in FORMAT."""
     with session_scope(readonly=True) as session:
-        park = require_park(session, park_code)
+        park = require(session, Park, park_code)
         report = demand_report_for_park(
             session, park_code=park_code, since=since, until=until, category=category, city=city
         )

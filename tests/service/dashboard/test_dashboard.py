@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from service.accounts.deps import SESSION_COOKIE
 from service.accounts.models import Role
+from service.analytics.refresh import run_refresh
 from service.catalog.models import Park
 from service.history.orders_import import import_orders_file
 from tests.factories import (
@@ -83,6 +84,7 @@ def arrange_park_with_sales(session: Session, engine: Engine, tmp_path: Path) ->
                 code = categories[sku_index]
                 units_by_category[code] = units_by_category.get(code, 0) + quantity
     import_orders_file(path, engine=engine)
+    run_refresh(engine, train_reco=False)
     return ParkWithSales(park, token, units_by_city, units_by_category)
 
 
