@@ -238,3 +238,14 @@ def test_signout_forgets_the_cookie(client: TestClient, sales: ParkWithSales) ->
     assert resp.status_code == 303 and resp.headers["location"] == "/signin"
     assert f'{SESSION_COOKIE}=""' in resp.headers["set-cookie"]
     assert client.get(dashboard_url(sales.park), follow_redirects=False).status_code == 303
+
+
+def test_before_any_refresh_the_page_says_how_to_make_the_report(
+    client: TestClient, session: Session
+) -> None:
+    park = make_park(session)
+    _, token = make_user(session, Role.operator, park=park)
+    client.post("/signin", data={"token": token})
+    resp = client.get(dashboard_url(park))
+    assert resp.status_code == 409 and resp.headers["content-type"].startswith("text/html")
+    assert "techan analytics refresh" in resp.text and "data-chart" not in resp.text

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from service.kit.pages import pick_language
 from service.reports.i18n import (
     format_change,
     format_compact,
     format_money,
     labels,
-    pick_language,
     place_name,
 )
 

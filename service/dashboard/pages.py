@@ -1,118 +1,32 @@
-"""The operator's dashboard (`/parks/{code}/dashboard`) and its cookie sign-in (`/signin`).
-
-Sign-in takes a bearer token in a form and keeps it in the HttpOnly, SameSite=Lax cookie
-`techan_token`. The cookie is marked Secure when the request arrived over https (uvicorn trusts
-X-Forwarded-Proto from its forwarded-allow-ips, 127.0.0.1 by default, so a TLS proxy in front
-counts); on plain http://127.0.0.1 (`make run`) it is not, or the browser would never send it back.
-"""
+"""The operator's dashboard (`/parks/{code}/dashboard`); sign-in is `accounts.pages`."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, select
 
 from service.accounts.deps import SESSION_COOKIE
-from service.accounts.models import Role, User
-from service.accounts.service import authenticate
-from service.catalog.models import Park, by_code
+from service.accounts.models import User
+from service.accounts.pages import page_user
+from service.analytics.models import AnalyticsNotReady
+from service.catalog.models import Park
 from service.catalog.storefront import list_categories
 from service.kit.db import SessionDep
-from service.kit.errors import BadRequest, Forbidden, ServiceError, Unauthorized
+from service.kit.errors import BadRequest, Forbidden, ServiceError
+from service.kit.lookup import find
+from service.kit.pages import request_language
 from service.reports.access import ensure_may_read_park_report
 from service.reports.dashboard_view import CatalogNames, dashboard_view
-from service.reports.export import catalog_names, render_page
-from service.reports.i18n import category_label, labels, pick_language, place_name
+from service.reports.export import REPORT_PAGES, catalog_names
+from service.reports.i18n import category_label, labels, place_name
 from service.reports.service import demand_report_for_park, suggestions_for_park
 
 page_router = APIRouter(include_in_schema=False)
-COOKIE_MAX_AGE = 12 * 3600  # a working day; the token itself does not expire
-
-
-def request_language(request: Request) -> str:
-    """zh or en, from the browser's Accept-Language."""
-    return pick_language(request.headers.get("accept-language"))
-
-
-def page_user(request: Request, session: Session) -> User | None:
-    """Whoever the cookie (or a bearer header) names; None when absent or no longer valid."""
-    header = request.headers.get("authorization", "")
-    token = header[7:] if header.lower().startswith("bearer ") else ""
-    return user_of_token(session, token or request.cookies.get(SESSION_COOKIE, ""))
-
-
-def user_of_token(session: Session, token: str) -> User | None:
-    """The user a token belongs to, or None."""
-    if not token:
-        return None
-    try:
-        return authenticate(session, token)
-    except Unauthorized:
-        return None
-
-
-def error_page(request: Request, *, status: int, heading: str, message: str) -> HTMLResponse:
-    """An HTML error page with STATUS, in the browser's language."""
-    t = labels(request_language(request))
-    html = render_page("error.html", t=t, status=status, heading=heading, message=message)
-    return HTMLResponse(html, status_code=status)
-
-
-@page_router.get("/signin")
-def signin_form(
-    request: Request, next_url: Annotated[str, Query(alias="next")] = ""
-) -> HTMLResponse:
-    """The sign-in form."""
-    t = labels(request_language(request))
-    return HTMLResponse(render_page("signin.html", t=t, next=next_url, error=None))
-
-
-@page_router.post("/signin")
-def signin(
-    request: Request,
-    session: SessionDep,
-    token: Annotated[str, Form()],
-    next_url: Annotated[str, Form(alias="next")] = "",
-) -> Response:
-    """Check the token, keep it in the session cookie, go to the page asked for (or the park's)."""
-    t = labels(request_language(request))
-    token = token.strip()
-    user = user_of_token(session, token)
-    if user is None:
-        html = render_page("signin.html", t=t, next=next_url, error=t["bad_token"])
-        return HTMLResponse(html, status_code=401)
-    if user.role not in (Role.operator, Role.admin):
-        return error_page(request, status=403, heading=t["forbidden"], message=t["forbidden_text"])
-    response = RedirectResponse(safe_next(next_url) or home_of(session, user), status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=COOKIE_MAX_AGE,
-        path="/",
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-    )
-    return response
-
-
-@page_router.post("/signout")
-def signout() -> RedirectResponse:
-    """Forget the session cookie."""
-    response = RedirectResponse("/signin", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
-    return response
-
-
-def safe_next(target: str) -> str | None:
-    """TARGET if it is a path on this site (never another host: no open redirect)."""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
 
 
 def home_of(session: Session, user: User) -> str:
@@ -143,13 +57,15 @@ def dashboard(
         response = RedirectResponse(f"/signin?next={quote(target, safe='')}", status_code=303)
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
-    park = by_code(session, Park, code)
+    park = find(session, Park, code)
     if park is None:
-        return error_page(request, status=404, heading=t["not_found"], message=code)
+        return REPORT_PAGES.error_page(t=t, status=404, heading=t["not_found"], message=code)
     try:
         ensure_may_read_park_report(user, park)
     except Forbidden:
-        return error_page(request, status=403, heading=t["forbidden"], message=t["forbidden_text"])
+        return REPORT_PAGES.error_page(
+            t=t, status=403, heading=t["forbidden"], message=t["forbidden_text"]
+        )
     try:
         filters = {
             "since": parse_day(since, "since"),
@@ -158,9 +74,13 @@ def dashboard(
             "city": city.strip() or None,
         }
         html = render_dashboard(session, park=park, user=user, filters=filters, lang=lang)
+    except AnalyticsNotReady as exc:
+        return REPORT_PAGES.error_page(
+            t=t, status=exc.status, heading=t["not_ready"], message=t["not_ready_text"]
+        )
     except ServiceError as exc:
         heading = t["bad_request"] if exc.status < 500 else exc.code
-        return error_page(request, status=exc.status, heading=heading, message=exc.message)
+        return REPORT_PAGES.error_page(t=t, status=exc.status, heading=heading, message=exc.message)
     return HTMLResponse(html)
 
 
@@ -195,7 +115,7 @@ def render_dashboard(
         "city_options": city_options(unfiltered, chosen=filters["city"], lang=lang),
         "reset_url": f"/parks/{park.code}/dashboard",
     }
-    return render_page("dashboard.html", page=page, generated=None, **view)
+    return REPORT_PAGES.render("dashboard.html", page=page, generated=None, **view)
 
 
 def category_options(
