@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from service.catalog.tree import subtree
 from service.history.frames import DemandFrames
 
 ONE_DAY = timedelta(days=1)
@@ -31,7 +32,7 @@ def park_report(
     city: str | None = None,
     forecasts: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
-    """The DESIGN.md demand report of PARK_CODE, optionally for one category tree and city."""
+    """PARK_CODE's demand report (sales, trends, unmet demand, forecast), optionally filtered."""
     from recommender.report import demand_report  # heavy: loaded on first report only
 
     producers = frames.producers.loc[frames.producers["park"] == park_code, "code"]
@@ -39,7 +40,8 @@ def park_report(
     offers = frames.offers[frames.offers["producer_code"].isin(producers)]
     searches = frames.searches
     if category is not None:
-        codes = category_and_descendants(frames.categories, category)
+        edges = zip(frames.categories["code"], frames.categories["parent"], strict=True)
+        codes = subtree(edges, category)
         orders = orders[orders["category"].isin(codes)]
         offers = offers[offers["category"].isin(codes)]
         if forecasts is not None:
@@ -64,21 +66,6 @@ def park_report(
         "until": _iso(until),
         "filters": filters,
     }
-
-
-def category_and_descendants(categories: pd.DataFrame, code: str) -> set[str]:
-    """CODE and every category below it."""
-    children: dict[str, list[str]] = {}
-    for child, parent in zip(categories["code"], categories["parent"], strict=True):
-        if parent is not None:
-            children.setdefault(parent, []).append(child)
-    found, pending = {code}, [code]
-    while pending:
-        for child in children.get(pending.pop(), []):
-            if child not in found:
-                found.add(child)
-                pending.append(child)
-    return found
 
 
 def _compact(orders: pd.DataFrame) -> pd.DataFrame:

@@ -5,7 +5,7 @@ One refresh reads the database once (`frames.load_frames`), runs the pure analyt
   JSON rows of `analytics_snapshot` (requests read these, never recompute them);
 - a parquet copy of the frames under `artefact_dir/analytics` (filtered reports compute from it);
 - the shopper recommender under `artefact_dir/reco` (a new version; servers pick it up).
-The history tables are read through `history_cache` (under `artefact_dir/analytics/history`):
+The history tables are read through `history.cache` (under `artefact_dir/analytics/history`):
 after the first refresh, only the order lines and searches added since are read. Parquet files
 are written by a background thread while the analytics and the recommender run.
 """

@@ -1,4 +1,4 @@
-"""Reading history CSV files (DESIGN.md orders.csv, searches.csv) in chunks, with line-named errors.
+"""The history CSV files (orders.csv, searches.csv): their columns, read in checked chunks.
 
 Nothing here touches the database: a chunk is parsed and checked column by column (vectorised),
 and every problem is reported as `FILE:LINE: FIELD: message`. Line numbers count the header as

@@ -7,11 +7,13 @@ from typing import Literal
 
 from sqlalchemy import Engine
 
-from service.history.orders_import import ImportSummary, import_orders_file
+from service.history.importing import HistoryFormat, ImportSummary, import_history_csv
+from service.history.orders_import import ORDERS_FORMAT
 from service.history.progress import file_progress
-from service.history.searches_import import import_searches_file
+from service.history.searches_import import SEARCHES_FORMAT
 
 HistoryKind = Literal["orders", "searches"]
+FORMATS: dict[HistoryKind, HistoryFormat] = {"orders": ORDERS_FORMAT, "searches": SEARCHES_FORMAT}
 
 
 def import_history_file(
@@ -20,6 +22,4 @@ def import_history_file(
     """Import an orders.csv or searches.csv, showing progress over the file's bytes."""
     path = Path(path)
     with file_progress(path, description=f"importing {kind} from {path.name}") as advance:
-        if kind == "orders":
-            return import_orders_file(path, engine=engine, progress=advance)
-        return import_searches_file(path, engine=engine, progress=advance)
+        return import_history_csv(path, FORMATS[kind], engine=engine, progress=advance)

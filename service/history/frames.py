@@ -1,9 +1,9 @@
-"""The DataFrames of the analytics contract (briefs/frames.md), built from the database.
+"""The DataFrames the analytics read (`DemandFrames`, as `recommender/` expects), from the database.
 
 A few bulk reads: the small catalog tables once, then the order lines as plain columns (ids,
 not joined strings), mapped to SKU, product, producer and category in memory. Repeated strings
 become categoricals, so a million lines cost a few tens of megabytes. The history tables' rows
-may come from `history_cache` instead (read from the database only since the last refresh):
+may come from `history.cache` instead (read from the database only since the last refresh):
 they are mapped the same way, through the catalog and shoppers as they are now.
 """
 
@@ -17,6 +17,7 @@ from sqlalchemy import Connection, select
 
 from service.accounts.models import User
 from service.catalog.models import Category, Park, Producer, Product, Region, Variant
+from service.history import csv_format
 from service.history.frames_sql import (
     fetch_columns,
     int_column,
@@ -27,25 +28,18 @@ from service.history.frames_sql import (
 )
 
 UNKNOWN_CITY = "未知"
+# The contract's order lines: an orders.csv line, then its SKU's catalog context.
 ORDER_COLUMNS = [
-    "order_id",
-    "ordered_at",
-    "shopper_id",
-    "city",
-    "sku",
-    "quantity",
-    "unit_price_fen",
+    *csv_format.ORDER_COLUMNS,
     "product_code",
     "producer_code",
     "category",
     "net_weight_g",
     "packaging",
 ]
+# The contract's searches: a searches.csv line, then what the search service made of it.
 SEARCH_COLUMNS = [
-    "searched_at",
-    "shopper_id",
-    "city",
-    "query",
+    *csv_format.SEARCH_COLUMNS,
     "normalized_query",
     "result_count",
     "matched_all_count",
@@ -187,21 +181,6 @@ def searches_of(rows: pd.DataFrame, *, shopper_keys: pd.Series) -> pd.DataFrame:
 
 def _none_for_missing(values: pd.Series) -> pd.Series:
     return values.where(values.notna(), None)
-
-
-def empty_searches() -> pd.DataFrame:
-    """A search log with no rows, in the contract's columns and dtypes."""
-    return pd.DataFrame(
-        {
-            "searched_at": pd.Series([], dtype="datetime64[ns, UTC]"),
-            "shopper_id": pd.Series([], dtype=object),
-            "city": pd.Series([], dtype=object),
-            "query": pd.Series([], dtype=str),
-            "normalized_query": pd.Series([], dtype=str),
-            "result_count": pd.Series([], dtype="int64"),
-            "matched_all_count": pd.Series([], dtype="int64"),
-        }
-    )
 
 
 def load_categories(conn: Connection) -> pd.DataFrame:

@@ -2,7 +2,7 @@
 
 Each read returns a typed frame (int64, `str`, `datetime64[ns, UTC]`) with the table's own ids,
 in id order, so the append-only history tables can be read again from a given id onwards
-(`history_cache`) and the parts put together give exactly what one read of everything gives.
+(`history.cache`) and the parts put together give exactly what one read of everything gives.
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 Each DISTINCT normalised query is counted once per file against the current catalog with the
 search service's own `count_results`, so an imported search reads like one made today: the
-unmet-demand analysis sees which of them the current catalog cannot answer.
+unmet-demand analysis sees which of them the current catalog cannot answer. Search lines
+have no natural key: only the file digest guards them, so overlapping search exports must be
+cut by the caller. The skeleton of the import is `importing`.
 """
 
 from __future__ import annotations
@@ -11,27 +13,24 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine
 from sqlmodel import Session
 
 from service.history.bulk_insert import db_timestamps, insert_rows
 from service.history.csv_format import (
     SEARCH_COLUMNS,
-    ChunkReader,
     Problems,
     optional_text,
     required_text,
     utc_timestamps,
 )
-from service.history.orders_import import (
+from service.history.importing import (
     BytesRead,
+    HistoryFormat,
     ImportSummary,
-    file_sha256,
-    record_import,
-    seen_before,
+    import_history_csv,
 )
 from service.history.shoppers import ShopperAccounts
-from service.kit.db import session_scope
 from service.search.models import SearchLog
 from service.search.normalize import normalize_query
 from service.search.service import count_results_many
@@ -52,29 +51,13 @@ def import_searches_file(
     path: Path, *, engine: Engine | None = None, progress: BytesRead | None = None
 ) -> ImportSummary:
     """Check and load a searches.csv in one transaction (a rejected file imports nothing)."""
-    path = Path(path)
-    summary = ImportSummary(kind="searches", source=str(path))
-    digest = file_sha256(path)
-    with session_scope(engine) as session:
-        if seen_before(session, summary, digest):
-            return summary
-        loader = SearchLineLoader(session, source=str(path))
-        reader = ChunkReader(path, columns=SEARCH_COLUMNS)
-        for chunk in reader:
-            loader.load(chunk)
-            if progress is not None:
-                progress(reader.bytes_read)
-        loader.problems.reject_if_any()
-        summary.lines = summary.added = loader.lines
-        summary.shoppers_created = loader.shoppers.created
-        record_import(session, summary, digest)
-    return summary
+    return import_history_csv(path, SEARCHES_FORMAT, engine=engine, progress=progress)
 
 
 class SearchLineLoader:
     """Checks chunks of searches.csv and inserts them while the file is clean."""
 
-    def __init__(self, session: Session, *, source: str) -> None:
+    def __init__(self, session: Session, source: str) -> None:
         self._session = session
         self._conn: Connection = session.connection()
         self.problems = Problems(source)
@@ -109,6 +92,16 @@ class SearchLineLoader:
         )
         insert_rows(self._conn, table=SearchLog.__tablename__, columns=LOG_COLUMNS, rows=rows)
 
+    @property
+    def shoppers_created(self) -> int:
+        """Shoppers created for the file's new shopper ids."""
+        return self.shoppers.created
+
+    def finish(self) -> int:
+        """Reject the file if anything was wrong; lines added (searches have no natural key)."""
+        self.problems.reject_if_any()
+        return self.lines
+
     def _result_counts(self, queries: Iterable[str]) -> dict[str, tuple[int, int]]:
         """Counts per normalised query, each counted once per file (in one index look-up)."""
         new = [q for q in queries if q not in self._counts]
@@ -122,6 +115,4 @@ def _normalizer(raw_queries: Iterable[str]) -> dict[str, str]:
     return {raw: normalize_query(raw, max_chars=MAX_QUERY_LENGTH) for raw in raw_queries}
 
 
-def count_search_log(conn: Connection) -> int:
-    """How many searches are logged."""
-    return int(conn.execute(select(func.count()).select_from(SearchLog)).scalar_one())
+SEARCHES_FORMAT = HistoryFormat(kind="searches", columns=SEARCH_COLUMNS, loader=SearchLineLoader)

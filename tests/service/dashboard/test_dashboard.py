@@ -18,6 +18,7 @@ from service.accounts.deps import SESSION_COOKIE
 from service.accounts.models import Role
 from service.analytics.refresh import run_refresh
 from service.catalog.models import Park
+from service.history.csv_format import ORDER_COLUMNS
 from service.history.orders_import import import_orders_file
 from tests.factories import (
     make_category,
@@ -62,9 +63,7 @@ def arrange_park_with_sales(session: Session, engine: Engine, tmp_path: Path) ->
     units_by_category: dict[str, int] = {}
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(
-            ["order_id", "ordered_at", "shopper_id", "city", "sku", "quantity", "unit_price_fen"]
-        )
+        writer.writerow(ORDER_COLUMNS)
         for week in range(WEEKS):
             day = monday - timedelta(weeks=WEEKS - week, days=-2)
             for n, (city, sku_index, units) in enumerate(PATTERN):

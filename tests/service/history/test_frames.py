@@ -9,7 +9,9 @@ import pandas as pd
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from catalog_seed import simulate
 from service.catalog.models import Product, by_code
+from service.history import csv_format
 from service.history.frames import ORDER_COLUMNS, SEARCH_COLUMNS, load_frames
 from service.history.orders_import import import_orders_file
 from tests.service.history.world import load_catalog, order_row, storefront_order, write_orders
@@ -75,3 +77,10 @@ def test_frames_hold_imported_and_sold_storefront_lines(
     parks = dict(zip(frames.producers["code"], frames.producers["park"], strict=True))
     assert parks == {"n-honey": "north-park", "n-tea": "north-park", "s-fruit": "south-park"}
     assert list(frames.searches.columns) == SEARCH_COLUMNS and frames.searches.empty
+
+
+def test_the_simulator_writes_the_columns_the_import_reads() -> None:
+    # catalog_seed stays free of service imports, so it names the columns itself.
+    assert tuple(simulate.ORDER_COLUMNS) == csv_format.ORDER_COLUMNS
+    assert tuple(simulate.SEARCH_COLUMNS) == csv_format.SEARCH_COLUMNS
+    assert ORDER_COLUMNS[: len(csv_format.ORDER_COLUMNS)] == list(csv_format.ORDER_COLUMNS)
