@@ -43,7 +43,7 @@ from service.analytics.snapshots import (
     report_key,
     suggestions_key,
 )
-from service.analytics.training import train_and_save
+from service.analytics.training import reco_dir_in, train_and_save
 from service.catalog.models import Product
 from service.history.cache import HistoryCache, HistoryRows
 from service.history.frames import DemandFrames, load_frames
@@ -94,7 +94,7 @@ def history_dir() -> Path:
 
 def reco_dir() -> Path:
     """Where the shopper recommender's versions live."""
-    return get_settings().artefact_dir / "reco"
+    return reco_dir_in(get_settings().artefact_dir)
 
 
 def run_refresh(

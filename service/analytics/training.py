@@ -9,6 +9,14 @@ import pandas as pd
 
 from recommender.reco import save_model, train_recommender
 
+RECO_DIR_NAME = "reco"
+
+
+def reco_dir_in(artefact_dir: Path) -> Path:
+    """Where the shopper recommender's versions live under ARTEFACT_DIR (written here, served
+    by `recommendations`)."""
+    return artefact_dir / RECO_DIR_NAME
+
 
 def interactions_from_orders(orders: pd.DataFrame) -> pd.DataFrame:
     """The recommender's interactions (shopper, product, time, quantity, city) from order lines."""

@@ -1,4 +1,4 @@
-"""Which language the dashboard speaks, and how it writes numbers and places."""
+"""Which language the report pages speak, and how they write numbers and places."""
 
 from __future__ import annotations
 
