@@ -13,8 +13,10 @@ from fastapi import FastAPI
 from sqlalchemy import Engine, text
 
 from service.accounts import router as accounts
+from service.accounts.pages import signin_pages
 from service.catalog import router as catalog
 from service.catalog.events import on_products_changed
+from service.dashboard import pages as dashboard
 from service.kit.body_limit import BodyLimit
 from service.kit.db import get_engine
 from service.kit.docs import install_docs
@@ -26,7 +28,6 @@ from service.payments import startup as payments_startup
 from service.recommendations import hooks as recommendations_hooks
 from service.recommendations import router as recommendations
 from service.recommendations.serving import mark_catalog_changed
-from service.reports import pages as report_pages
 from service.reports import router as reports
 from service.search import router as search
 from service.search.meili import register_meili_sync
@@ -45,7 +46,7 @@ ROUTERS = (
     recommendations.router,
     reports.router,
 )
-PAGES = (report_pages.page_router,)
+PAGES = (signin_pages(landing=dashboard.home_of), dashboard.page_router)
 
 
 def register_listeners(settings: Settings | None = None) -> None:

@@ -17,16 +17,16 @@ from typer.testing import CliRunner
 
 from service.accounts.models import User
 from service.accounts.tokens import hash_token, new_token
+from service.analytics.refresh import reco_dir
+from service.analytics.seed import current_week_start
+from service.analytics.training import train_and_save
 from service.app import create_app
 from service.catalog.models import Producer, Product, Variant, by_code
 from service.cli import app as cli
-from service.recommendations.training import train_and_save
-from service.reports.frames import load_frames
-from service.reports.history_import import import_orders_file
-from service.reports.refresh import reco_dir
-from service.reports.seed import current_week_start
+from service.history.frames import load_frames
+from service.history.orders_import import import_orders_file
 from tests.factories import auth, make_user
-from tests.service.reports.world import load_catalog, weekly_orders, write_orders
+from tests.service.history.world import load_catalog, weekly_orders, write_orders
 
 START = current_week_start()
 END = datetime(START.year, START.month, START.day, tzinfo=UTC)

@@ -12,12 +12,12 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
+from service.analytics.seed import current_week_start
 from service.cli import app as cli
-from service.reports.models import SalesLine
+from service.history.models import SalesLine
 from service.reports.report_csv import COLUMNS
-from service.reports.seed import current_week_start
 from service.search.models import SearchLog
-from tests.service.reports.world import (
+from tests.service.history.world import (
     iso,
     load_catalog,
     order_row,
