@@ -13,9 +13,10 @@ from sqlmodel import Session
 
 from service.analytics.refresh import run_refresh
 from service.analytics.seed import current_week_start
-from service.catalog.models import Producer, by_code
+from service.catalog.models import Producer
 from service.history.orders_import import import_orders_file
 from service.history.searches_import import import_searches_file
+from service.kit.lookup import find
 from tests.factories import auth, make_user
 from tests.planted_world import (
     CONTROL_PRODUCER,
@@ -42,7 +43,7 @@ def planted(engine: Engine, tmp_path: Path) -> None:
 
 
 def suggestions_of(client: TestClient, session: Session, code: str) -> list[dict[str, Any]]:
-    producer = by_code(session, Producer, code)
+    producer = find(session, Producer, code)
     _, token = make_user(session, "producer", producer=producer)
     resp = client.get(f"/api/v1/producers/{code}/suggestions", headers=auth(token))
     assert resp.status_code == 200, resp.text

@@ -29,10 +29,11 @@ from service.accounts.models import Role
 from service.analytics.refresh import run_refresh
 from service.app import create_app
 from service.catalog.cli import SEED_CATALOG, import_catalog_file
-from service.catalog.models import Park, by_code
+from service.catalog.models import Park
 from service.history.orders_import import import_orders_file
 from service.history.searches_import import import_searches_file
 from service.kit.db import session_scope
+from service.kit.lookup import find
 from service.reports.export import catalog_names, render_report_html
 from service.reports.service import demand_report_for_park, suggestions_for_park
 from tests.factories import make_user
@@ -198,7 +199,7 @@ def test_dashboard_draws_offline_and_filters(
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
     seed_park_history(engine)
-    park = by_code(session, Park, PARK)
+    park = find(session, Park, PARK)
     _, token = make_user(session, Role.operator, park=park)
     with running_server(engine) as base, chromium(tmp_path / "profile") as driver:
         driver.get(f"{base}/parks/{PARK}/dashboard")
@@ -245,7 +246,7 @@ def test_exported_html_shows_the_charts_with_the_network_off(
         report = demand_report_for_park(s, park_code=PARK, since=None, until=None)
         suggestions = suggestions_for_park(s, park_code=PARK)
         names = catalog_names(s)
-        park = by_code(s, Park, PARK)
+        park = find(s, Park, PARK)
         assert park is not None
         info = {"code": park.code, "name": park.name}
     exported = tmp_path / "report.html"

@@ -10,10 +10,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from catalog_seed import simulate
-from service.catalog.models import Product, by_code
+from service.catalog.models import Product
 from service.history import csv_format
 from service.history.frames import ORDER_COLUMNS, SEARCH_COLUMNS, load_frames
 from service.history.orders_import import import_orders_file
+from service.kit.lookup import find
 from tests.service.history.world import load_catalog, order_row, storefront_order, write_orders
 
 AT = datetime(2026, 2, 3, 8, tzinfo=UTC)
@@ -34,7 +35,7 @@ def test_frames_hold_imported_and_sold_storefront_lines(
     )
     storefront_order(session, sku="date-honey-500", status="pending_payment", quantity=5)
     storefront_order(session, sku="date-honey-1000", status="cancelled", quantity=5)
-    mandarin = by_code(session, Product, "mandarin")
+    mandarin = find(session, Product, "mandarin")
     assert mandarin is not None
     mandarin.status = "delisted"
     session.add(mandarin)

@@ -21,10 +21,11 @@ from service.analytics.refresh import reco_dir
 from service.analytics.seed import current_week_start
 from service.analytics.training import train_and_save
 from service.app import create_app
-from service.catalog.models import Producer, Product, Variant, by_code
+from service.catalog.models import Producer, Product, Variant
 from service.cli import app as cli
 from service.history.frames import load_frames
 from service.history.orders_import import import_orders_file
+from service.kit.lookup import find
 from tests.factories import auth, make_user
 from tests.service.history.world import load_catalog, weekly_orders, write_orders
 
@@ -93,7 +94,7 @@ def test_for_me_lists_own_favourites_and_only_available_products(
     assert "green-tea" not in codes(resp.json())
     assert [i["score"] for i in items] == sorted((i["score"] for i in items), reverse=True)
     for code in codes(resp.json()):
-        product = by_code(session, Product, code)
+        product = find(session, Product, code)
         assert product is not None and product.status == "listed"
         stocks = session.exec(select(Variant.stock).where(Variant.product_id == product.id))
         assert max(stocks) > 0
@@ -108,7 +109,7 @@ def test_stock_change_through_the_api_is_followed(
     client = start_app()
     shopper = token_for(session, "w0")
     assert "green-tea" in codes(client.get(FOR_ME, headers=shopper).json())
-    _, producer = make_user(session, "producer", producer=by_code(session, Producer, "n-tea"))
+    _, producer = make_user(session, "producer", producer=find(session, Producer, "n-tea"))
     for sku in ("green-tea-500", "green-tea-1000"):
         resp = client.patch(f"/api/v1/variants/{sku}", json={"stock": 0}, headers=auth(producer))
         assert resp.status_code == 200, resp.text
@@ -146,7 +147,7 @@ def test_for_me_needs_a_shopper(session: Session, start_app: Callable[[], TestCl
     load_catalog(session.get_bind())  # type: ignore[arg-type]
     client = start_app()
     assert client.get(FOR_ME).status_code == 401
-    _, producer = make_user(session, "producer", producer=by_code(session, Producer, "n-tea"))
+    _, producer = make_user(session, "producer", producer=find(session, Producer, "n-tea"))
     assert client.get(FOR_ME, headers=auth(producer)).status_code == 403
 
 

@@ -19,9 +19,10 @@ from service.analytics.models import AnalyticsSnapshot
 from service.analytics.refresh import analytics_dir, run_refresh
 from service.analytics.seed import current_week_start
 from service.analytics.snapshots import META_KEY
-from service.catalog.models import Park, Producer, by_code
+from service.catalog.models import Park, Producer
 from service.history.orders_import import import_orders_file
 from service.history.searches_import import import_searches_file
+from service.kit.lookup import find
 from service.reports.report_csv import COLUMNS, SECTIONS
 from tests.factories import auth, make_user
 from tests.service.history.world import (
@@ -83,22 +84,22 @@ def token_of(session: Session, role: str, **kw: Any) -> dict[str, str]:
 def headers(session: Session) -> Iterator[dict[str, dict[str, str]]]:
     """Auth headers for each kind of caller the rules distinguish."""
     load_catalog_if_empty(session)
-    north = by_code(session, Park, "north-park")
-    south = by_code(session, Park, "south-park")
+    north = find(session, Park, "north-park")
+    south = find(session, Park, "south-park")
     yield {
         "north_operator": token_of(session, "operator", park=north),
         "south_operator": token_of(session, "operator", park=south),
         "honey_producer": token_of(
-            session, "producer", producer=by_code(session, Producer, "n-honey")
+            session, "producer", producer=find(session, Producer, "n-honey")
         ),
-        "tea_producer": token_of(session, "producer", producer=by_code(session, Producer, "n-tea")),
+        "tea_producer": token_of(session, "producer", producer=find(session, Producer, "n-tea")),
         "shopper": token_of(session, "shopper"),
         "admin": token_of(session, "admin"),
     }
 
 
 def load_catalog_if_empty(session: Session) -> None:
-    if by_code(session, Park, "north-park") is None:
+    if find(session, Park, "north-park") is None:
         load_catalog(session.get_bind())  # type: ignore[arg-type]
 
 
