@@ -113,10 +113,13 @@ def train_recommender(
 
 
 def shopper_neighbours(
-    bought: sparse.csr_matrix, *, config: RecoConfig, also_bought: NeighbourTable
+    bought: sparse.csr_matrix, *, config: RecoConfig, also_bought: NeighbourTable | None
 ) -> NeighbourTable:
-    """The neighbour table that turns a shopper's history into scores for other items."""
-    if config.shopper_model == config.similarity:
+    """The neighbour table that turns a shopper's history into scores for other items.
+
+    `also_bought` is reused when it is the same table; None computes what is needed.
+    """
+    if config.shopper_model == config.similarity and also_bought is not None:
         return also_bought
     if config.shopper_model == "ease":
         return ease_neighbours(
