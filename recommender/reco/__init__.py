@@ -25,11 +25,13 @@ CPU (p99 0.5 ms) and only walks the shopper's history and the precomputed neighb
 """
 
 from recommender.reco.artefact import list_versions, load_model, save_model
+from recommender.reco.backtest import BlendChoice, choose_blend, train_with_chosen_blend
 from recommender.reco.config import RecoConfig
 from recommender.reco.models import RecoModel, train_recommender
 from recommender.reco.serving import ItemInfo, Recommendation, Recommender
 
 __all__ = [
+    "BlendChoice",
     "ItemInfo",
     "RecoConfig",
     "RecoModel",
@@ -37,6 +39,8 @@ __all__ = [
     "Recommender",
     "list_versions",
     "load_model",
+    "choose_blend",
     "save_model",
     "train_recommender",
+    "train_with_chosen_blend",
 ]

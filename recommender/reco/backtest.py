@@ -27,7 +27,12 @@ from recommender.reco.evaluation import (
     prepare_temporal_split,
     top_k_of_rows,
 )
-from recommender.reco.models import item_popularity, shopper_neighbours
+from recommender.reco.models import (
+    RecoModel,
+    item_popularity,
+    shopper_neighbours,
+    train_recommender,
+)
 from recommender.reco.scorers import PAD, row_normalised
 
 # A half-life this long weighs a ten-year-old purchase 0.99999: plain counts, but finite so the
@@ -207,6 +212,15 @@ def choose_blend(
         seconds=time.perf_counter() - started,
         k=k,
     )
+
+
+def train_with_chosen_blend(
+    interactions: pd.DataFrame, *, now: pd.Timestamp, config: RecoConfig | None = None
+) -> tuple[RecoModel, BlendChoice]:
+    """Choose the blend on the last weeks, then train on everything up to `now` with it."""
+    choice = choose_blend(interactions, now=now, config=config)
+    model = train_recommender(interactions, now=now, config=choice.config)
+    return replace(model, backtest=choice.to_dict()), choice
 
 
 def evaluate_blends(

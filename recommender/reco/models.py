@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -79,6 +80,8 @@ class RecoModel:
     history: ShopperHistory  # per shopper, own purchases by recency-weighted count
     shopper_neighbours: NeighbourTable  # scores a shopper's history (EASE by default)
     also_bought: NeighbourTable  # item → items bought by the same shoppers
+    # The holdout table the blend was chosen from (`BlendChoice.to_dict`), when it was chosen.
+    backtest: dict[str, Any] | None = None
 
 
 def train_recommender(
