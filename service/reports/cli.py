@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.console import Console
 
 from service.kit.db import session_scope
 from service.reports.history_files import HistoryKind, import_history_file
@@ -80,7 +81,13 @@ def register_analytics(app: typer.Typer) -> None:
         """Recompute suggestions, forecasts, reports and the recommender from the database."""
         migrate()
         now = as_of.replace(tzinfo=UTC) if as_of and as_of.tzinfo is None else as_of
-        typer.echo(run_refresh(now=now, train_reco=recommender).describe())
+        outcome = run_refresh(now=now, train_reco=recommender)
+        typer.echo(outcome.describe())
+        if outcome.reco_backtest is not None:
+            # Loaded here like the refresh loads the recommender: it pulls in scipy.
+            from service.recommendations.training import backtest_table
+
+            Console().print(backtest_table(outcome.reco_backtest))
 
 
 def register_outputs(app: typer.Typer) -> None:

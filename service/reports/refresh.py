@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from sqlalchemy import Connection, Engine
@@ -46,6 +46,9 @@ from service.reports.snapshots import (
 from service.search.service import set_sales_units
 from service.settings import get_settings
 
+if TYPE_CHECKING:  # the recommender (scipy) loads only when a refresh trains it
+    from recommender.reco import BlendChoice
+
 log = logging.getLogger(__name__)
 _refresh_lock = threading.Lock()
 # Search ranks by the units each product sold over this many recent weeks.
@@ -60,6 +63,7 @@ class RefreshOutcome:
     order_lines: int = 0
     searches: int = 0
     reco_version: str | None = None
+    reco_backtest: BlendChoice | None = None  # how the served blend was chosen
     read_mode: str = "full read"
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -118,7 +122,9 @@ def run_refresh(
         if train_reco:
             from service.recommendations.training import train_and_save
 
-            outcome.reco_version = train_and_save(frames.orders, now=now, directory=reco_dir())
+            saved = train_and_save(frames.orders, now=now, directory=reco_dir())
+            if saved is not None:
+                outcome.reco_version, outcome.reco_backtest = saved.version, saved.backtest
             clock.lap("recommender")
         _wait_for(cached, copied)
         clock.lap("files")
