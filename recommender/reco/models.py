@@ -110,7 +110,12 @@ def train_recommender(
             data, window_days=config.popularity_window_days, limit=config.city_top_items
         ),
         history=shopper_history(data, half_life_days=config.repeat_half_life_days),
-        shopper_neighbours=shopper_neighbours(bought, config=config, also_bought=also_bought),
+        shopper_neighbours=(
+            shopper_neighbours(bought, config=config, also_bought=also_bought)
+            if config.blend_model > 0
+            # A blend chosen without the model never reads the table: skip the EASE solve.
+            else NeighbourTable.empty(data.n_items, config.neighbours)
+        ),
         also_bought=also_bought,
     )
 

@@ -48,12 +48,12 @@ def backtest_table(choice: BlendChoice) -> Table:
         table.add_column(column, justify="left" if column == "model" else "right")
     for row in choice.rows:
         figures = (row.recall, row.ndcg, row.new_recall, row.vs_popularity, row.vs_own)
-        style = "bold" if row.name == choice.chosen else None
+        served = row.name == choice.chosen
         table.add_row(
-            row.name,
+            f"{row.name} (served)" if served else row.name,
             *(f"{value:.4f}" for value in figures[:3]),
             *(f"{value:.2f}" for value in figures[3:]),
-            style=style,
+            style="bold" if served else None,
         )
     table.caption = choice.reason
     return table

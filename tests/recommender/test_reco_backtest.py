@@ -14,8 +14,18 @@ from catalog_seed.shaped_histories import (
     seed_interactions,
     short_history,
 )
-from recommender.reco import BlendChoice, RecoConfig, choose_blend, load_model, save_model
+from recommender.reco import (
+    BlendChoice,
+    ItemInfo,
+    RecoConfig,
+    Recommender,
+    choose_blend,
+    load_model,
+    save_model,
+    train_recommender,
+)
 from recommender.reco.backtest import (
+    NO_DECAY_DAYS,
     OWN_MOST_BOUGHT,
     POPULARITY,
     BacktestRow,
@@ -154,3 +164,19 @@ def test_the_chosen_blend_is_trained_and_its_table_saved_with_the_model(
     assert load_model(tmp_path).backtest == stored
     assert [r["name"] for r in stored["rows"]][:2] == [POPULARITY, OWN_MOST_BOUGHT]
     assert stored["blend"]["model"] == choice.config.blend_model
+
+
+def test_a_blend_without_the_model_skips_it_and_serves_own_most_bought(
+    repeat_buying: pd.DataFrame,
+) -> None:
+    config = RecoConfig(
+        blend_repeat=1.0, blend_model=0.0, blend_popularity=0.0, repeat_half_life_days=NO_DECAY_DAYS
+    )
+    model = train_recommender(repeat_buying, now=END, config=config)
+    assert (model.shopper_neighbours.items == -1).all()
+    items = [ItemInfo(c, c, "p1", True, ()) for c in model.items.tolist()]
+    listed = Recommender(model, items).for_shopper("s0", city=None, month=6, limit=5)
+    row = model.shoppers.tolist().index("s0")
+    counts = repeat_buying.loc[repeat_buying["shopper_id"] == "s0", "item"].value_counts()
+    assert listed[0].code == model.items[model.history.row(row)[0][0]]
+    assert counts[listed[0].code] == counts.max()
