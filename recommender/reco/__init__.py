@@ -1,6 +1,12 @@
 """Shopper recommendations: train on implicit purchases, save/load artefacts, serve from memory.
 
-What is served, chosen with `bench/reco.py` on The Complete Journey. Weights were tuned on
+Which blend is served is chosen per deployment: `train_with_chosen_blend` (run by every
+`techan analytics refresh`) backtests a small grid of blends on the deployment's own last 28
+days against popularity and each shopper's own most-bought items, serves the best by recall@10
+(never worse than the better baseline) and stores the table in the artefact (`backtest.py`).
+With too little history it serves the defaults below.
+
+The defaults, chosen with `bench/reco.py` on The Complete Journey. Weights were tuned on
 October 2017 (trained before it); the figures are from the Nov–Dec 2017 test, as multiples of
 28-day popularity:
 

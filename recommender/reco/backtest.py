@@ -45,7 +45,7 @@ OWN_MOST_BOUGHT = "own most-bought (counts)"
 TIE_TOLERANCE = 0.005
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BlendCandidate:
     """One blend of per-shopper-normalised own purchases, model (EASE) and popularity scores."""
 
@@ -137,34 +137,30 @@ def default_grid(base: RecoConfig) -> list[BlendCandidate]:
     """The two baselines, own history alone, the model alone and a few blends; simplest first."""
     half_lives = tuple(dict.fromkeys((NO_DECAY_DAYS, 30.0, base.repeat_half_life_days)))
     candidates = [
-        BlendCandidate(POPULARITY, 0.0, 0.0, 1.0, NO_DECAY_DAYS),
-        BlendCandidate(OWN_MOST_BOUGHT, 1.0, 0.0, 0.0, NO_DECAY_DAYS),
-        *(BlendCandidate(f"own, {d:g}-day half-life", 1.0, 0.0, 0.0, d) for d in half_lives[1:]),
-        BlendCandidate("EASE + popularity 0.02", 0.0, 1.0, 0.02, NO_DECAY_DAYS),
+        _candidate(POPULARITY, 0.0, 0.0, 1.0, days=NO_DECAY_DAYS),
+        _candidate(OWN_MOST_BOUGHT, 1.0, 0.0, 0.0, days=NO_DECAY_DAYS),
+        *(_candidate(f"own, {d:g}-day half-life", 1.0, 0.0, 0.0, days=d) for d in half_lives[1:]),
+        _candidate("EASE + popularity 0.02", 0.0, 1.0, 0.02, days=NO_DECAY_DAYS),
     ]
     for days in half_lives:
         label = "counts" if days == NO_DECAY_DAYS else f"{days:g} d"
         for repeat, model, popularity in ((0.9, 0.0, 0.1), (0.9, 0.1, 0.0)):
-            candidates.append(
-                BlendCandidate(
-                    f"own {label} {repeat:g} + EASE {model:g} + pop {popularity:g}",
-                    repeat,
-                    model,
-                    popularity,
-                    days,
-                )
-            )
+            name = f"own {label} {repeat:g} + EASE {model:g} + pop {popularity:g}"
+            candidates.append(_candidate(name, repeat, model, popularity, days=days))
         for repeat in (0.9, 0.7, 0.5):
-            candidates.append(
-                BlendCandidate(
-                    f"own {label} {repeat:g} + EASE {1 - repeat:.2g} + pop 0.02",
-                    repeat,
-                    round(1 - repeat, 2),
-                    0.02,
-                    days,
-                )
-            )
+            model = round(1 - repeat, 2)
+            name = f"own {label} {repeat:g} + EASE {model:g} + pop 0.02"
+            candidates.append(_candidate(name, repeat, model, 0.02, days=days))
     return candidates
+
+
+def _candidate(
+    name: str, repeat: float, model: float, popularity: float, *, days: float
+) -> BlendCandidate:
+    """A grid entry: weights read in blend order (own, model, popularity)."""
+    return BlendCandidate(
+        name=name, repeat=repeat, model=model, popularity=popularity, half_life_days=days
+    )
 
 
 def choose_blend(
@@ -199,13 +195,16 @@ def choose_blend(
             k=k,
         )
     candidates = grid or default_grid(base)
+    missing = {POPULARITY, OWN_MOST_BOUGHT} - {c.name for c in candidates}
+    if missing:  # the never-worse-than-a-baseline guarantee needs both in the grid
+        raise ValueError(f"the grid lacks the baselines {sorted(missing)}")
     metrics = evaluate_blends(split, candidates, config=base, k=k)
     rows = _table(candidates, metrics)
     chosen = _pick(candidates, rows)
     return BlendChoice(
         config=chosen.config(base),
         chosen=chosen.name,
-        reason=_reason(chosen, rows, holdout_days=holdout_days),
+        reason=_reason(chosen, rows, holdout_days=holdout_days, k=k),
         rows=tuple(rows),
         holdout_from=at.isoformat(),
         holdout_shoppers=shoppers,
@@ -334,10 +333,10 @@ def _pick(candidates: list[BlendCandidate], rows: list[BacktestRow]) -> BlendCan
     return min(eligible, key=lambda c: (c.sources, candidates.index(c)))
 
 
-def _reason(chosen: BlendCandidate, rows: list[BacktestRow], *, holdout_days: int) -> str:
+def _reason(chosen: BlendCandidate, rows: list[BacktestRow], *, holdout_days: int, k: int) -> str:
     row = next(r for r in rows if r.name == chosen.name)
     return (
-        f"chosen on the last {holdout_days} days: {chosen.name}, recall@10 "
+        f"chosen on the last {holdout_days} days: {chosen.name}, recall@{k} "
         f"{row.vs_popularity:.2f}× popularity and {row.vs_own:.2f}× own most-bought"
     )
 

@@ -29,7 +29,7 @@ from recommender.reco.backtest import (
     OWN_MOST_BOUGHT,
     POPULARITY,
     BacktestRow,
-    BlendCandidate,
+    _candidate,
     _pick,
     default_grid,
     evaluate_blends,
@@ -101,6 +101,12 @@ def test_served_blend_is_never_worse_than_the_better_baseline(
     assert choice.chosen in choice.reason
 
 
+def test_a_grid_without_both_baselines_is_refused(co_purchase: pd.DataFrame) -> None:
+    grid = [c for c in default_grid(RecoConfig()) if c.name != OWN_MOST_BOUGHT]
+    with pytest.raises(ValueError, match="lacks the baselines"):
+        choose_blend(co_purchase, now=END, grid=grid)
+
+
 def test_too_short_history_falls_back_to_the_default_with_the_reason() -> None:
     config = RecoConfig(ease_lambda=50.0)
     choice = choose_blend(short_history(end=END), now=END, config=config)
@@ -138,9 +144,9 @@ def _rows(recalls: dict[str, float]) -> list[BacktestRow]:
 
 
 def test_a_tie_goes_to_the_simpler_blend_but_never_below_a_baseline() -> None:
-    popularity = BlendCandidate(POPULARITY, 0.0, 0.0, 1.0, 30.0)
-    own = BlendCandidate(OWN_MOST_BOUGHT, 1.0, 0.0, 0.0, 30.0)
-    blend = BlendCandidate("blend", 0.9, 0.1, 0.02, 30.0)
+    popularity = _candidate(POPULARITY, 0.0, 0.0, 1.0, days=30.0)
+    own = _candidate(OWN_MOST_BOUGHT, 1.0, 0.0, 0.0, days=30.0)
+    blend = _candidate("blend", 0.9, 0.1, 0.02, days=30.0)
     grid = [popularity, own, blend]
     assert _pick(grid, _rows({POPULARITY: 0.1, OWN_MOST_BOUGHT: 0.499, "blend": 0.5})) == own
     assert _pick(grid, _rows({POPULARITY: 0.1, OWN_MOST_BOUGHT: 0.45, "blend": 0.5})) == blend
