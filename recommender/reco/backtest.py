@@ -251,26 +251,26 @@ def evaluate_blends(
     for start in range(0, len(split.rows), batch_size):
         rows = split.rows[start : start + batch_size]
         done = slice(start, start + len(rows))
-        bought = split.bought[rows]
-        model = bought @ neighbours
-        columns = _candidate_columns(bought, model, by_popularity, k=k)
-        model_part = row_normalised(model[:, columns].toarray().astype(np.float32))
-        popularity_part = peak_popularity[columns]
-        own = {
-            days: row_normalised(matrix[rows][:, columns].toarray().astype(np.float32))
-            for days, matrix in repeats.items()
-        }
+        parts = _batch_parts(
+            split.bought[rows],
+            rows=rows,
+            neighbours=neighbours,
+            repeats=repeats,
+            popularity=peak_popularity,
+            by_popularity=by_popularity,
+            k=k,
+        )
         for candidate in candidates:
-            scores = np.float32(candidate.repeat) * own[candidate.half_life_days]
-            scores += np.float32(candidate.model) * model_part
-            scores += np.float32(candidate.popularity + PAD) * popularity_part
-            top_all[candidate.name][done] = columns[top_k_of_rows(scores, k=k)]
-        hidden = bought[:, columns].tocoo()
+            scores = np.float32(candidate.repeat) * parts.own[candidate.half_life_days]
+            scores += np.float32(candidate.model) * parts.model
+            scores += np.float32(candidate.popularity + PAD) * parts.popularity
+            top_all[candidate.name][done] = parts.columns[top_k_of_rows(scores, k=k)]
         for model_weight, popularity_weight in top_new:
-            scores = np.float32(model_weight) * model_part
-            scores += np.float32(popularity_weight) * popularity_part
-            scores[hidden.row, hidden.col] = -np.inf
-            top_new[model_weight, popularity_weight][done] = columns[top_k_of_rows(scores, k=k)]
+            scores = np.float32(model_weight) * parts.model
+            scores += np.float32(popularity_weight) * parts.popularity
+            scores[parts.hidden.row, parts.hidden.col] = -np.inf
+            top = top_k_of_rows(scores, k=k)
+            top_new[model_weight, popularity_weight][done] = parts.columns[top]
     shoppers = split.data.shoppers[split.rows].tolist()
     items = split.data.items
 
@@ -284,6 +284,41 @@ def evaluate_blends(
         )
         for c in candidates
     }
+
+
+@dataclass(frozen=True)
+class _BatchParts:
+    """One batch's blend parts over the columns that can reach its top k."""
+
+    columns: np.ndarray  # item index of each column
+    own: dict[float, np.ndarray]  # half-life → row-normalised own purchases
+    model: np.ndarray  # row-normalised model scores
+    popularity: np.ndarray  # popularity over its peak, per column
+    hidden: sparse.coo_matrix  # the rows' past items (hidden for the new-item lists)
+
+
+def _batch_parts(
+    bought: sparse.csr_matrix,
+    *,
+    rows: np.ndarray,
+    neighbours: sparse.csr_matrix,
+    repeats: dict[float, sparse.csr_matrix],
+    popularity: np.ndarray,
+    by_popularity: np.ndarray,
+    k: int,
+) -> _BatchParts:
+    model = bought @ neighbours
+    columns = _candidate_columns(bought, model, by_popularity, k=k)
+    return _BatchParts(
+        columns=columns,
+        own={
+            days: row_normalised(matrix[rows][:, columns].toarray().astype(np.float32))
+            for days, matrix in repeats.items()
+        },
+        model=row_normalised(model[:, columns].toarray().astype(np.float32)),
+        popularity=popularity[columns],
+        hidden=bought[:, columns].tocoo(),
+    )
 
 
 def _new_item_key(candidate: BlendCandidate) -> tuple[float, float]:
