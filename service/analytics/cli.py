@@ -10,9 +10,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
+from rich.console import Console
 
 from service.analytics.refresh import run_refresh
 from service.analytics.seed import seed_history
+from service.analytics.training import backtest_table
 from service.catalog.cli import SEED_CATALOG, import_catalog_file, import_summary
 from service.history.files import HistoryKind, import_history_file
 from service.kit.commands import fails_cleanly, migrate
@@ -65,4 +67,7 @@ def analytics_refresh(
     """Recompute suggestions, forecasts, reports and the recommender from the database."""
     migrate()
     now = as_of.replace(tzinfo=UTC) if as_of and as_of.tzinfo is None else as_of
-    typer.echo(run_refresh(now=now, train_reco=recommender).describe())
+    outcome = run_refresh(now=now, train_reco=recommender)
+    typer.echo(outcome.describe())
+    if outcome.reco_backtest is not None:
+        Console().print(backtest_table(outcome.reco_backtest))

@@ -27,6 +27,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine
 from sqlmodel import Session, select
 
+from recommender.reco import BlendChoice
 from service.analytics.columnar import (
     columnar_tables,
     publish_columnar_copy,
@@ -66,6 +67,7 @@ class RefreshOutcome:
     order_lines: int = 0
     searches: int = 0
     reco_version: str | None = None
+    reco_backtest: BlendChoice | None = None  # how the served blend was chosen
     read_mode: str = "full read"
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -122,7 +124,9 @@ def run_refresh(
             read_mode=history.describe(),
         )
         if train_reco:
-            outcome.reco_version = train_and_save(frames.orders, now=now, directory=reco_dir())
+            saved = train_and_save(frames.orders, now=now, directory=reco_dir())
+            if saved is not None:
+                outcome.reco_version, outcome.reco_backtest = saved.version, saved.backtest
             clock.lap("recommender")
         _wait_for(cached, copied)
         clock.lap("files")

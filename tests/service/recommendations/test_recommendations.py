@@ -47,9 +47,9 @@ def history(engine: Engine, tmp_path: Path) -> None:
 def trained(engine: Engine, history: None) -> str:
     with engine.connect() as conn:
         orders = load_frames(conn).orders
-    version = train_and_save(orders, now=END, directory=reco_dir())
-    assert version is not None
-    return version
+    saved = train_and_save(orders, now=END, directory=reco_dir())
+    assert saved is not None
+    return saved.version
 
 
 def token_for(session: Session, external_id: str) -> dict[str, str]:
@@ -182,7 +182,9 @@ def test_a_new_model_version_is_picked_up_without_a_restart(
     before = codes(client.get(FOR_ME, headers=shopper).json())
     assert before[:2] == ["acacia-honey", "green-tea"]  # best sellers: no model yet
     with engine.connect() as conn:
-        version = train_and_save(load_frames(conn).orders, now=END, directory=reco_dir())
+        saved = train_and_save(load_frames(conn).orders, now=END, directory=reco_dir())
+    assert saved is not None
+    version = saved.version
     after = codes(client.get(FOR_ME, headers=shopper).json())
     assert holder.version == version
     assert after[:2] == ["acacia-honey", "mandarin"]  # w4's own purchases lead now

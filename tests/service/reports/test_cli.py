@@ -63,6 +63,10 @@ def test_import_commands_then_analytics_suggest_and_report(
     assert code == 0, output
     assert "analytics refreshed over 240 order lines and 1 searches" in output
     assert count(session, SearchLog) == 1
+    code, output = run("analytics", "refresh")
+    assert code == 0, output
+    # Six shoppers are too few to backtest a blend on: the table says so and the default serves.
+    assert "recommender backtest" in output and "not enough history" in output
 
     code, output = run("suggest", "--producer", "n-honey", "--format", "json")
     assert code == 0, output
