@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlalchemy import Engine, update
+from sqlmodel import Session, col
 
 from service.accounts.models import User
 from service.catalog.models import Producer, Variant
-from service.kit.db import session_scope
+from service.kit.db import session_scope, utcnow
 from service.orders.checkout import place_order
-from service.orders.models import Cart, CartItem
+from service.orders.models import Cart, CartItem, Order
 from service.orders.schemas import OrderIn, OrderOut
 from tests.factories import make_category, make_product, make_user, make_variant
 
@@ -65,3 +66,21 @@ def stock_of(session: Session, variant: Variant) -> int:
     fresh = session.get(Variant, variant.id)
     assert fresh is not None
     return fresh.stock
+
+
+def lapse_reservation(session: Session, order_id: int) -> None:
+    """Move the order's reservation deadline into the past."""
+    session.execute(
+        update(Order)
+        .where(col(Order.id) == order_id)
+        .values(reserved_until=utcnow() - timedelta(seconds=1))
+    )
+    session.commit()
+
+
+def order_status(session: Session, order_id: int) -> str:
+    """The order's status as committed now."""
+    session.expire_all()
+    order = session.get(Order, order_id)
+    assert order is not None
+    return order.status
