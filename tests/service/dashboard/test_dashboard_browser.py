@@ -37,6 +37,7 @@ from service.kit.lookup import find
 from service.reports.export import catalog_names, render_report_html
 from service.reports.service import demand_report_for_park, suggestions_for_park
 from tests.factories import make_user
+from tests.service.reports.test_export import CHARTS
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -180,15 +181,7 @@ def save_full_page(driver: Any, name: str) -> Path:
     return path
 
 
-EVERY_CHART = {
-    "weekly-demand",
-    "sales-by-category",
-    "sales-by-city",
-    "trends",
-    "unmet-demand",
-    "top-products",
-    "suggestions",
-}
+EVERY_CHART = set(CHARTS)
 
 
 @pytest.mark.timeout(600)
