@@ -60,6 +60,7 @@ class SearchRequest:
     query: str
     filters: SearchFilters = SearchFilters()
     limit: int = 20
+    offset: int = 0  # hits skipped: the page a cursor points to
 
 
 class SearchBackend(Protocol):

@@ -19,6 +19,7 @@ from sqlmodel import Session
 from service.catalog.models import PACKAGINGS, Category, Region, by_code
 from service.kit.db import utcnow
 from service.kit.errors import Unprocessable
+from service.kit.pagination import decode_cursor, encode_cursor
 from service.search.backend import SearchBackend, SearchRequest, get_backend
 from service.search.engine import count_in_index
 from service.search.index import reindex_all
@@ -27,6 +28,11 @@ from service.search.models import SEARCH_DOCUMENT, SearchLog
 from service.search.normalize import normalize_query
 from service.search.schemas import SearchResponse, SuggestResponse
 from service.search.versions import write_stamp
+
+# Search pages by rank, so its cursor holds how many hits were shown; deep pages cost a sort of
+# that many, so they stop here (a shopper refines the query long before).
+SEARCH_CURSOR = "s"
+MAX_SEARCH_OFFSET = 1000
 
 
 def _check_filters(session: Session, request: SearchRequest) -> None:
@@ -44,9 +50,23 @@ def _check_filters(session: Session, request: SearchRequest) -> None:
 def search_products(
     session: Session, request: SearchRequest, *, backend: SearchBackend | None = None
 ) -> SearchResponse:
-    """Run a storefront search (422 for unknown filter codes)."""
+    """Run a storefront search (422 for unknown filter codes); `next_cursor` pages on."""
     _check_filters(session, request)
-    return (backend or get_backend()).search(session, request)
+    found = (backend or get_backend()).search(session, request)
+    shown = request.offset + len(found.hits)
+    if found.hits and shown < min(found.total, MAX_SEARCH_OFFSET):
+        found.next_cursor = encode_cursor(SEARCH_CURSOR, shown)
+    return found
+
+
+def search_offset(cursor: str | None) -> int:
+    """How many hits the page CURSOR points to skips (0 without one; 422 for a bad one)."""
+    if not cursor:
+        return 0
+    offset = decode_cursor(SEARCH_CURSOR, cursor)
+    if not 0 <= offset <= MAX_SEARCH_OFFSET:
+        raise Unprocessable("invalid cursor", details={"field": "cursor"})
+    return offset
 
 
 def suggest(
