@@ -31,6 +31,7 @@ from service.kit.errors import (
     Unprocessable,
     error_responses,
 )
+from service.kit.pagination import MAX_PAGE_SIZE
 from service.settings import get_settings
 
 router = APIRouter(tags=["catalog"])
@@ -46,7 +47,7 @@ def list_products(
     min_price_fen: Annotated[int | None, Query(ge=0)] = None,
     max_price_fen: Annotated[int | None, Query(ge=0)] = None,
     in_stock: bool | None = None,
-    limit: Annotated[int, Query(ge=1)] = 20,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> ProductPage:
     """Listed products, filtered, in pages (`next_cursor` fetches the next)."""

@@ -7,6 +7,8 @@ import binascii
 
 from service.kit.errors import Unprocessable
 
+MAX_PAGE_SIZE = 100  # the largest `limit` a list endpoint accepts (more is 422)
+
 
 def encode_cursor(kind: str, last_id: int) -> str:
     """An opaque cursor pointing past row LAST_ID of a list of KIND (a one-letter tag)."""

@@ -86,7 +86,10 @@ def test_page_size_is_capped(client: TestClient, session: Session) -> None:
     producer, category = make_producer(session), make_category(session)
     for _ in range(105):
         make_product(session, producer=producer, category=category)
-    assert len(client.get("/api/v1/products", params={"limit": 1000}).json()["items"]) == 100
+    assert len(client.get("/api/v1/products", params={"limit": 100}).json()["items"]) == 100
+    too_many = client.get("/api/v1/products", params={"limit": 1000})  # as /search: 422, not 100
+    assert too_many.status_code == 422
+    assert too_many.json()["error"]["code"] == "invalid"
 
 
 def test_page_of_50_costs_bounded_queries(
