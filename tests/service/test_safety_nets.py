@@ -17,6 +17,7 @@ from sqlmodel import Session
 from starlette.types import Receive, Scope, Send
 
 from service.app import create_app
+from service.kit import db
 from service.kit.admission import Admission
 from service.kit.db import DatabaseLimits, make_engine
 from service.kit.errors import install_error_handlers
@@ -143,3 +144,22 @@ def test_admission_queues_writers_and_turns_away_those_waiting_too_long() -> Non
     assert turned_away.status_code == 503
     assert turned_away.headers["Retry-After"] == "1"
     assert turned_away.json()["error"]["code"] == "unavailable"
+
+
+def test_a_commit_that_fails_busy_is_a_json_503(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The commit runs after the endpoint returned; its failure still gets the JSON body."""
+
+    def commit_fails(session: Session, *, commit: bool) -> None:
+        session.close()
+        if commit:
+            locked = sqlite3.OperationalError("database is locked")
+            raise OperationalError("COMMIT", {}, locked)
+
+    with TestClient(create_app(engine=engine)) as client, monkeypatch.context() as patch:
+        patch.setattr(db, "end_session", commit_fails)  # after start-up's own commits
+        resp = client.post("/api/v1/shoppers", json={"name": "late-committer"})
+    assert resp.status_code == 503
+    assert resp.headers["Retry-After"] == "1"
+    assert resp.json()["error"]["code"] == "unavailable"
