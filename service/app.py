@@ -60,8 +60,9 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
         with read_engine(engine).connect() as conn:
             conn.execute(text("SELECT 1"))
 
-    # Its own thread limiter (and no admission queue): it answers while the API is saturated.
-    health_threads = anyio.CapacityLimiter(2)
+    # Its own threads (and no admission queue): it answers while the API is saturated. Eight,
+    # not two: a load balancer's probes may come in bursts, and each mostly waits on the network.
+    health_threads = anyio.CapacityLimiter(8)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:
