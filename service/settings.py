@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     # Admission (service/kit/admission.py): at most this many writing (non-GET) and reading
     # requests run at once; the rest queue on the event loop, holding no thread and no
     # connection, and get 503 with Retry-After after admission_wait_seconds.
-    write_concurrency: int = 16
+    write_concurrency: int = 8
     # SQLite lets one writer in at a time: more admitted writers would only poll its lock
     # (unfairly, on the busy timeout) instead of queueing in order.
     sqlite_write_concurrency: int = 1

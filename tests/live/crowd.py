@@ -118,7 +118,7 @@ def _poll_health(base_url: str, stop: Any, answers: Any) -> None:
             conn.close()
         except OSError:
             status = None
-        seen.append((status, time.perf_counter() - started))
+        seen.append((status, time.perf_counter() - started, time.time()))
     answers.put(seen)
 
 
@@ -133,7 +133,7 @@ class HealthWatch:
         self._process = context.Process(
             target=_poll_health, args=(base_url, self._stop, self._answers), daemon=True
         )
-        self.answers: list[tuple[int | None, float]] = []
+        self.answers: list[tuple[int | None, float, float]] = []  # status, seconds, when
 
     def __enter__(self) -> HealthWatch:
         self._process.start()
@@ -145,9 +145,13 @@ class HealthWatch:
         self.answers = self._answers.get(timeout=30)
         self._process.join(10)
 
-    def slow(self, limit: float = 1.0) -> list[tuple[int | None, float]]:
+    def slowest(self) -> float:
+        """The longest answer's time in seconds."""
+        return max((t for _, t, _ in self.answers), default=0.0)
+
+    def slow(self, limit: float = 1.0) -> list[tuple[int | None, float, float]]:
         """The answers that were not a 200 within LIMIT seconds."""
-        return [(s, t) for s, t in self.answers if s != 200 or t > limit]
+        return [(s, t, at) for s, t, at in self.answers if s != 200 or t > limit]
 
 
 def unanswered_or_unclear(replies: list[Reply], *, success: set[int]) -> list[Reply]:

@@ -76,7 +76,8 @@ def test_500_buyers_of_one_hot_sku(
     print(
         f"\n{CROWD} buyers in {seconds:.1f} s: {counts}; "
         f"slowest {max(r.seconds for r in replies):.1f} s; "
-        f"/healthz {len(health.answers)} polls, {len(health.slow(1.0))} not 200 within 1 s"
+        f"/healthz {len(health.answers)} polls, {len(health.slow(1.0))} not 200 within 1 s, "
+        f"slowest {health.slowest():.2f} s"
     )
     assert not unanswered_or_unclear(replies, success={201}), counts
     sold = session.exec(
@@ -122,7 +123,8 @@ def test_500_registrations_then_500_cart_writes(
     print(
         f"\n{CROWD} registrations {summary(registered)}, then cart writes {summary(writes)}, "
         f"{seconds:.1f} s in all; "
-        f"/healthz {len(health.answers)} polls, {len(health.slow(1.0))} not 200 within 1 s"
+        f"/healthz {len(health.answers)} polls, {len(health.slow(1.0))} not 200 within 1 s, "
+        f"slowest {health.slowest():.2f} s"
     )
     assert not unanswered_or_unclear(registered, success={201}), summary(registered)
     assert not unanswered_or_unclear(writes, success={200, 201}), summary(writes)
