@@ -8,11 +8,14 @@ shoppers and carts as bench/checkout.py, plus a bearer token per shopper. The se
 real one, `techan serve --workers N`, with every listener and hook it runs in production (the
 search index follows stock, reservations are swept). CLIENTS keep-alive connections, spread
 over client processes, each send `POST /api/v1/orders` with the shopper's token, the cart and
-an Idempotency-Key; 201 is placed, 409 refused (the scarce SKU ran out).
+an Idempotency-Key; 201 is placed, 409 refused (the scarce SKU ran out), 503/429 busy (turned
+away by the server's admission queue, with Retry-After). After the CLIENTS rounds come flash-sale
+rounds (issue 12) with crowds of --crowds clients, a third of whose carts want the hot SKU.
 
 Baseline, measured in the same run against the same server by the same clients:
 `GET /healthz` (routing, one database round trip, JSON), the framework's ceiling here.
-Printed: orders/s, refusals, the oversell count (must be 0) and orders/s ÷ healthz req/s.
+Printed: orders/s, refusals, busy answers, the oversell count (must be 0), p99 latency of an
+order and of /healthz, and orders/s ÷ healthz req/s.
 """
 
 from __future__ import annotations
@@ -26,7 +29,9 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from checkout import (  # bench/ is on sys.path
     BENCH_DIR,
@@ -42,6 +47,8 @@ from service.accounts.models import User
 from service.accounts.service import hash_token, new_token
 
 ROUNDS = (("spread over 60 SKUs", 0.0), ("1/3 also want a hot SKU", 1 / 3))
+HOT_SHARE = 1 / 3  # of the flash-sale rounds' carts
+BUSY = (429, 503)
 PORT = 8431
 
 
@@ -61,21 +68,45 @@ def give_tokens(engine: Engine, user_ids: list[int]) -> dict[int, str]:
 Job = tuple[str, int, str]  # token, cart id, Idempotency-Key
 
 
-def _client_process(args: tuple[list[Job], int, str, float]) -> tuple[int, int, float]:
+@dataclass
+class Tally:
+    """What one load run heard back: answers by kind, its wall time, each request's latency."""
+
+    placed: int = 0
+    refused: int = 0
+    busy: int = 0
+    seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+
+    def add(self, other: Tally) -> None:
+        """Fold another process's tally into this one."""
+        self.placed += other.placed
+        self.refused += other.refused
+        self.busy += other.busy
+        self.seconds = max(self.seconds, other.seconds)
+        self.latencies += other.latencies
+
+    def p99_ms(self) -> float:
+        """The 99th percentile latency in milliseconds."""
+        ordered = sorted(self.latencies)
+        return 1000 * ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))] if ordered else 0.0
+
+
+def _client_process(args: tuple[list[Job], int, str, float]) -> Tally:
     """THREADS keep-alive connections sending JOBS (token, cart, key) or healthz GETs."""
     jobs, threads, mode, start_at = args
-    placed = refused = 0
+    tally = Tally()
     lock = threading.Lock()
     pending = list(jobs)
 
     def worker() -> None:
-        nonlocal placed, refused
         conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
         while True:
             with lock:
                 if not pending:
                     break
                 token, cart_id, key = pending.pop()
+            sent = time.perf_counter()
             if mode == "orders":
                 body = json.dumps({"cart_id": cart_id})
                 headers = {
@@ -89,12 +120,17 @@ def _client_process(args: tuple[list[Job], int, str, float]) -> tuple[int, int, 
             response = conn.getresponse()
             response.read()
             with lock:
+                tally.latencies.append(time.perf_counter() - sent)
                 if response.status in (200, 201):
-                    placed += 1
+                    tally.placed += 1
                 elif response.status == 409:
-                    refused += 1
+                    tally.refused += 1
+                elif response.status in BUSY and response.getheader("Retry-After"):
+                    tally.busy += 1
                 else:
                     raise RuntimeError(f"unexpected {response.status}")
+            if response.getheader("Connection", "").lower() == "close":
+                conn.close()  # reconnects on the next request
         conn.close()
 
     time.sleep(max(0.0, start_at - time.time()))
@@ -104,20 +140,20 @@ def _client_process(args: tuple[list[Job], int, str, float]) -> tuple[int, int, 
         thread.start()
     for thread in pool:
         thread.join()
-    return placed, refused, time.perf_counter() - started
+    tally.seconds = time.perf_counter() - started
+    return tally
 
 
-def drive(jobs: list[Job], *, clients: int, processes: int, mode: str) -> tuple[int, int, float]:
-    """Send JOBS from CLIENTS connections over PROCESSES processes; (ok, 409s, seconds)."""
+def drive(jobs: list[Job], *, clients: int, processes: int, mode: str) -> Tally:
+    """Send JOBS from CLIENTS connections over PROCESSES processes."""
     start_at = time.time() + 3
     parts = [(jobs[i::processes], clients // processes, mode, start_at) for i in range(processes)]
     with multiprocessing.get_context("spawn").Pool(processes) as pool:
         results = pool.map(_client_process, parts)
-    return (
-        sum(r[0] for r in results),
-        sum(r[1] for r in results),
-        max(r[2] for r in results),
-    )
+    total = Tally()
+    for result in results:
+        total.add(result)
+    return total
 
 
 def serve(url: str, *, workers: int) -> subprocess.Popen[bytes]:
@@ -139,10 +175,38 @@ def serve(url: str, *, workers: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("the server did not start")
 
 
+def bench_round(
+    url: str, *, label: str, hot_share: float, orders: int, clients: int, args: Any
+) -> None:
+    """One round: fresh data, a fresh server, orders then /healthz from the same clients."""
+    reset_database(url)
+    engine, buyers, stock = prepare(url, orders=orders, hot_share=hot_share)
+    tokens = give_tokens(engine, [user for user, _ in buyers])
+    jobs = [(tokens[u], cart, f"http-{label}-{cart}") for u, cart in buyers]
+    server = serve(url, workers=args.workers)
+    try:
+        load = {"clients": clients, "processes": args.client_processes}
+        drive(jobs[:64], **load, mode="health")  # connections and workers warm
+        ordered = drive(jobs, **load, mode="orders")
+        health = drive(jobs, **load, mode="health")
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    bad = oversell(engine, stock)
+    engine.dispose()
+    rate, ceiling = ordered.placed / ordered.seconds, health.placed / health.seconds
+    print(
+        f"{label:26} {rate:5.0f} orders/s ({ordered.refused:4} refused, {ordered.busy:4} busy, "
+        f"oversell {bad}, p99 {ordered.p99_ms():6.0f} ms) | GET /healthz {ceiling:5.0f}/s "
+        f"(p99 {health.p99_ms():4.0f} ms) | orders/healthz {rate / ceiling:.2f}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=3000)
     parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--crowds", default="200,500", help="flash-sale rounds' client counts")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--client-processes", type=int, default=2)
     args = parser.parse_args()
@@ -156,27 +220,19 @@ def main() -> None:
         f"{args.orders} carts, {args.clients} keep-alive clients in {args.client_processes} "
         f"process(es), techan serve --workers {args.workers}, PostgreSQL"
     )
+    rounds = [(label, share, args.clients) for label, share in ROUNDS] + [
+        (f"{n} clients, hot SKU", HOT_SHARE, n)
+        for n in map(int, args.crowds.split(",") if args.crowds else [])
+    ]
     try:
-        for label, hot_share in ROUNDS:
-            reset_database(url)
-            engine, buyers, stock = prepare(url, orders=args.orders, hot_share=hot_share)
-            tokens = give_tokens(engine, [user for user, _ in buyers])
-            jobs = [(tokens[u], cart, f"http-{label}-{cart}") for u, cart in buyers]
-            server = serve(url, workers=args.workers)
-            try:
-                load = {"clients": args.clients, "processes": args.client_processes}
-                drive(jobs[:64], **load, mode="health")  # connections and workers warm
-                placed, refused, seconds = drive(jobs, **load, mode="orders")
-                ok, _, health_seconds = drive(jobs, **load, mode="health")
-            finally:
-                server.terminate()
-                server.wait(timeout=60)
-            bad = oversell(engine, stock)
-            engine.dispose()
-            rate, ceiling = placed / seconds, ok / health_seconds
-            print(
-                f"{label:26} {rate:5.0f} orders/s ({refused:4} refused, oversell {bad}) | "
-                f"GET /healthz {ceiling:5.0f}/s | orders/healthz {rate / ceiling:.2f}"
+        for label, hot_share, clients in rounds:
+            bench_round(
+                url,
+                label=label,
+                hot_share=hot_share,
+                orders=args.orders,
+                clients=clients,
+                args=args,
             )
     finally:
         admin_sql(url, f'DROP DATABASE IF EXISTS "{pg_url.database}" WITH (FORCE)')

@@ -32,6 +32,23 @@ class Settings(BaseSettings):
     artefact_dir: Path = Path("var/artefacts")
     # Request bodies above this are refused with 413 before parsing.
     max_body_bytes: int = 1_000_000
+    # Admission (service/kit/admission.py): at most this many writing (non-GET) and reading
+    # requests run at once; the rest queue on the event loop, holding no thread and no
+    # connection, and get 503 with Retry-After after admission_wait_seconds.
+    write_concurrency: int = 8
+    # SQLite lets one writer in at a time: more admitted writers would only poll its lock
+    # (unfairly, on the busy timeout) instead of queueing in order.
+    sqlite_write_concurrency: int = 1
+    read_concurrency: int = 16
+    admission_wait_seconds: float = 10.0
+    # Safety nets on every database connection (0 turns one off). PostgreSQL: how long a
+    # statement waits for a lock, runs at all, and a transaction may sit idle; SQLite: how long
+    # a writer waits for the write lock. Lock waits end before the admission wait does, so a
+    # request stuck behind a lock ends as a 503 instead of holding its place in the queue.
+    db_lock_timeout_seconds: float = 5.0
+    db_statement_timeout_seconds: float = 30.0
+    db_idle_in_transaction_timeout_seconds: float = 60.0
+    sqlite_busy_timeout_seconds: float = 5.0
     log_searches: bool = True
     # Rate-limit counters: in this process's memory when unset; several workers share them
     # through Redis (redis://host:6379/0) so a limit holds across the whole deployment.

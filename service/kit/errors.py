@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from service.kit.db_errors import is_transient
+
+log = logging.getLogger(__name__)
 
 
 class ServiceError(Exception):
@@ -105,6 +111,28 @@ class UpstreamError(ServiceError):
     code = "upstream_error"
 
 
+class ServiceUnavailable(ServiceError):
+    """Too busy right now (a queue, a lock or the database did not clear in time); retry after
+    the seconds in the `Retry-After` header."""
+
+    status = 503
+    code = "unavailable"
+    retry_after: ClassVar[int] = 1
+
+    def response(self) -> JSONResponse:
+        """The 503 with its Retry-After header."""
+        response = super().response()
+        response.headers["Retry-After"] = str(self.retry_after)
+        return response
+
+
+class InternalError(ServiceError):
+    """Something failed that should not have; the server's log says what."""
+
+    status = 500
+    code = "internal_error"
+
+
 class ImportRejected(Exception):
     """A file that cannot be imported; nothing of it was."""
 
@@ -152,6 +180,20 @@ def install_error_handlers(app: FastAPI) -> None:
         ]
         body = error_body("invalid", "request did not validate", details)
         return JSONResponse(body, status_code=422)
+
+    @app.exception_handler(sa_exc.DBAPIError)
+    @app.exception_handler(sa_exc.TimeoutError)
+    async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+        if is_transient(exc):
+            log.warning("%s %s: database busy: %s", request.method, request.url.path, exc)
+            return ServiceUnavailable("the database is busy; retry shortly").response()
+        log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+        return InternalError("the database failed this request").response()
+
+    # Last resort (Starlette still logs the exception): never a plain-text 500.
+    @app.exception_handler(Exception)
+    async def _unexpected_error(_: Request, exc: Exception) -> JSONResponse:
+        return InternalError("the server failed this request").response()
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:

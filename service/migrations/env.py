@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from service.kit.db import make_engine
+from service.kit.db import MIGRATION_LIMITS, make_engine
 from service.tables import metadata as load_metadata
 
 config = context.config
@@ -23,7 +23,7 @@ def _configure(connection: Connection) -> None:
 
 def run_migrations_online() -> None:
     """Run migrations on a live connection."""
-    engine = make_engine(config.get_main_option("sqlalchemy.url") or "")
+    engine = make_engine(config.get_main_option("sqlalchemy.url") or "", limits=MIGRATION_LIMITS)
     with engine.connect() as connection:
         _configure(connection)
         with context.begin_transaction():

@@ -76,7 +76,8 @@ class BuiltinBackend:
             keep = filter_mask(snap, matches, filters=request.filters)
             positions = matches.positions[keep]
             keys = rank_keys(snap, matches)[keep]
-            best = top(snap, keys, positions=positions, limit=request.limit)
+            best = top(snap, keys, positions=positions, limit=request.offset + request.limit)
+            best = best[request.offset :]
             ranked = [(snap.payload(int(positions[i])), float(keys[i])) for i in best]
             facets = facet_counts(snap, positions)
             matched_all = int(matches.matched_all[keep].sum())
@@ -124,8 +125,20 @@ def _completions(snap: Snapshot, last: str, *, limit: int) -> list[Suggestion]:
     if last in snap.lexicon.words and len(last) >= 2:
         words = [last, *words]
     if is_cjk(last) and len(words) < limit:
-        spoken = "".join(text_syllables(last))
-        words += [w for w in snap.lexicon.completions(spoken) if w[0] != last[0]]
+        # Homophones of what was typed (a slip of the IME), not every word whose pinyin merely
+        # begins with the same letters (脐 qi must not offer 青铜 qingtong).
+        syllables = text_syllables(last)
+        spoken = "".join(syllables)
+        words += [
+            w
+            for w in snap.lexicon.completions(spoken)
+            if w[0] != last[0] and text_syllables(w[: len(last)]) == syllables
+        ]
     counted = {w: snap.live_count(w) for w in dict.fromkeys(words)}
-    best = sorted((w for w, n in counted.items() if n), key=lambda w: (-counted[w], len(w), w))
+    # Words starting with the very characters typed come first, then by how many products.
+    typed_first = is_cjk(last)
+    best = sorted(
+        (w for w, n in counted.items() if n),
+        key=lambda w: (typed_first and not w.startswith(last), -counted[w], len(w), w),
+    )
     return [Suggestion(text=w, products=counted[w]) for w in best[:limit]]

@@ -175,6 +175,7 @@ def search_params(request: SearchRequest, uid: str) -> tuple[str, Spec, list[dic
         "indexUid": uid,
         "q": q,
         "limit": request.limit,
+        "offset": request.offset,
         "filter": filters,
         "facets": list(FACETS),
         "matchingStrategy": "last",

@@ -10,7 +10,7 @@ is one or more terms that must all be present, with a confidence weight):
   `蜂蜜柚子茶` finds honey but no product with every term).
 - Latin tokens: an English word, a synonym (multi-word ones too: `navel orange`), full pinyin
   (`fengmi`), pinyin run together (`meishanwogan`), initials (`ppg`), then typo tolerance
-  (1 edit from 5 letters, 2 from 8; a swap of neighbours counts as one edit).
+  (1 edit from 4 letters, 2 from 8; a swap of neighbours counts as one edit).
 - Each resolved term also brings its synonyms. Commerce filler words (特产, 正宗, 包邮) and bare
   numbers are dropped.
 """
@@ -218,7 +218,7 @@ def _latin_word_group(token: str, ctx: QueryContext) -> TermGroup | None:
 
 
 def _latin_typo_group(token: str, ctx: QueryContext) -> TermGroup:
-    max_edits = 2 if len(token) >= 8 else 1 if len(token) >= 5 else 0
+    max_edits = 2 if len(token) >= 8 else 1 if len(token) >= 4 else 0
     group = TermGroup(text=token, via="typo")
     neighbours = ctx.lexicon.typo_neighbours(token, max_edits)
     if neighbours:

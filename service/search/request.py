@@ -52,3 +52,4 @@ class SearchRequest:
     query: str
     filters: SearchFilters = SearchFilters()
     limit: int = 20
+    offset: int = 0  # hits skipped: the page a cursor points to

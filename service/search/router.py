@@ -78,8 +78,10 @@ async def search(
     max_price_fen: Annotated[int | None, Query(ge=0)] = None,
     in_stock: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
-    """Search listed products (Chinese, pinyin, initials, typos, specs like 5斤 or 礼盒)."""
+    """Search listed products (Chinese, pinyin, initials, typos, specs like 5斤 or 礼盒);
+    `next_cursor` fetches the next page."""
     filters = SearchFilters(
         category=category,
         region=region,
@@ -88,7 +90,8 @@ async def search(
         max_price_fen=max_price_fen,
         in_stock=in_stock,
     )
-    wanted = SearchRequest(query=q, filters=filters, limit=limit)
+    offset = service.search_offset(cursor)
+    wanted = SearchRequest(query=q, filters=filters, limit=limit, offset=offset)
     engine, backend = request.app.state.engine, _backend(request)
 
     def work(session: Session) -> tuple[User | None, SearchResponse]:
@@ -96,7 +99,8 @@ async def search(
         return user, service.search_products(session, wanted, backend=backend)
 
     user, found = await run_in_threadpool(_read, engine, work)
-    if request.app.state.settings.log_searches and found.normalized:
+    # One search is one log line, however many pages the shopper then turns.
+    if request.app.state.settings.log_searches and found.normalized and not offset:
         # Written after the response is sent: the shopper does not wait for the log's commit.
         background.add_task(_log_search, engine, user=user, q=q, found=found)
     return _json(found)

@@ -69,6 +69,7 @@ class SearchResponse(BaseModel):
     hits: list[SearchHit]
     facets: Facets
     interpreted: Interpretation
+    next_cursor: str | None = Field(default=None, description="pass as `cursor` for the next page")
 
 
 class Suggestion(BaseModel):

@@ -213,8 +213,14 @@ def top(snap: Snapshot, keys: np.ndarray, *, positions: np.ndarray, limit: int) 
     picked = np.arange(len(keys))
     if limit < len(keys):
         # The largest LIMIT from the top end: partitioning `-keys` at the bottom end costs a
-        # copy and measured five times slower.
-        picked = np.argpartition(keys, len(keys) - limit)[len(keys) - limit :]
+        # copy and measured five times slower. Ties at the cut go to the lower product ids, as
+        # in the full order, or a page would take an arbitrary few of them (and the next page
+        # repeat or skip some).
+        kth = np.partition(keys, len(keys) - limit)[len(keys) - limit]
+        above = np.flatnonzero(keys > kth)
+        tied = np.flatnonzero(keys == kth)
+        tied = tied[np.argsort(snap.product_id[positions[tied]], kind="stable")]
+        picked = np.concatenate([above, tied[: limit - len(above)]])
     return picked[np.lexsort((snap.product_id[positions[picked]], -keys[picked]))]
 
 

@@ -22,6 +22,7 @@ from service.catalog.vocabulary import Packaging
 from service.kit.db import utcnow
 from service.kit.errors import Unprocessable
 from service.kit.lookup import require
+from service.kit.pagination import decode_cursor, encode_cursor
 from service.search.backend import SearchBackend
 from service.search.engine import count_in_index
 from service.search.index import reindex_all
@@ -31,6 +32,11 @@ from service.search.normalize import normalize_query
 from service.search.request import SearchRequest
 from service.search.schemas import SearchResponse, SuggestResponse
 from service.search.versions import write_stamp
+
+# Search pages by rank, so its cursor holds how many hits were shown; deep pages cost a sort of
+# that many, so they stop here (a shopper refines the query long before).
+SEARCH_CURSOR = "s"
+MAX_SEARCH_OFFSET = 1000
 
 
 def _check_filters(session: Session, request: SearchRequest) -> None:
@@ -47,9 +53,23 @@ def _check_filters(session: Session, request: SearchRequest) -> None:
 def search_products(
     session: Session, request: SearchRequest, *, backend: SearchBackend
 ) -> SearchResponse:
-    """Run a storefront search on BACKEND (422 for unknown filter codes)."""
+    """Run a storefront search on BACKEND (422 for unknown filter codes); `next_cursor` pages on."""
     _check_filters(session, request)
-    return backend.search(session, request)
+    found = backend.search(session, request)
+    shown = request.offset + len(found.hits)
+    if found.hits and shown < min(found.total, MAX_SEARCH_OFFSET):
+        found.next_cursor = encode_cursor(SEARCH_CURSOR, shown)
+    return found
+
+
+def search_offset(cursor: str | None) -> int:
+    """How many hits the page CURSOR points to skips (0 without one; 422 for a bad one)."""
+    if not cursor:
+        return 0
+    offset = decode_cursor(SEARCH_CURSOR, cursor)
+    if not 0 <= offset <= MAX_SEARCH_OFFSET:
+        raise Unprocessable("invalid cursor", details={"field": "cursor"})
+    return offset
 
 
 def suggest(

@@ -148,3 +148,29 @@ def test_the_endpoints_use_the_backend_built_at_start_up_without_reading_setting
     assert asked == ["search 蜂蜜", "suggest feng"]
     after = get_settings.cache_info()
     assert after.hits + after.misses == before.hits + before.misses  # settings were injected
+
+
+def test_a_typed_character_completes_to_its_own_words_first(api: TestClient) -> None:
+    """脐 offered 柑橘, 切片 and 青铜 (pinyin that merely begins with qi) before 脐橙 (issue 12)."""
+    response = api.get("/api/v1/search/suggest", params={"q": "脐"})
+    texts = [s["text"] for s in response.json()["suggestions"]]
+    assert texts[0] == "脐橙"
+    assert not {"切片", "青铜"} & set(texts)
+
+
+def test_search_pages_with_a_cursor_and_logs_once(api: TestClient, session: Session) -> None:
+    everything = _search(api, q="眉山", limit=100)
+    assert everything["next_cursor"] is None
+    seen: list[str] = []
+    cursor = None
+    for _ in range(10):
+        page = _search(api, q="眉山", limit=5, **({"cursor": cursor} if cursor else {}))
+        assert page["total"] == everything["total"]
+        seen += [hit["code"] for hit in page["hits"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == [hit["code"] for hit in everything["hits"]]  # same order, none twice
+    logged = session.exec(select(SearchLog).where(SearchLog.query == "眉山")).all()
+    assert len(logged) == 2  # the full page and the first page of five, not the pages after
+    assert api.get("/api/v1/search", params={"q": "眉山", "cursor": "garbage!"}).status_code == 422
