@@ -3,15 +3,24 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+LOCK := requirements.lock
 PATHS := service recommender catalog_seed tests bench
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench clean lock
 
-$(STAMP): pyproject.toml
+# Installs the exact versions of requirements.lock, then techan itself without resolving again.
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e ".[dev]"
+	$(BIN)/pip install -q -r $(LOCK)
+	$(BIN)/pip install -q --no-deps -e .
 	touch $(STAMP)
+
+# Re-pin every dependency within pyproject's ranges (run after changing them; commit the lock).
+lock:
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(BIN)/pip install -q uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -q -o $(LOCK)
 
 install: $(STAMP)
 
