@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -176,3 +177,21 @@ def test_two_workers_share_the_registration_limit_through_redis(
 def test_forms_posted_from_another_site_are_403(client: TestClient, path: str) -> None:
     resp = client.post(path, data={"login": "x", "password": "y"}, headers=EVIL_ORIGIN)
     assert resp.status_code == 403
+
+
+def test_browsing_restarts_the_idle_clock_and_an_idle_session_ends(
+    client: TestClient, session: Session
+) -> None:
+    user, _, dashboard = _signed_in_operator(client, session)
+    page = session.exec(select(PageSession).where(PageSession.user_id == user.id)).one()
+    five_minutes_ago = utcnow() - timedelta(minutes=5)
+    page.last_seen_at = five_minutes_ago
+    session.add(page)
+    session.commit()
+    assert client.get(dashboard, follow_redirects=False).status_code != 303  # a GET, read-only
+    session.refresh(page)
+    assert page.last_seen_at > five_minutes_ago  # touched in a transaction of its own
+    page.last_seen_at = utcnow() - timedelta(minutes=121)  # past TECHAN_SESSION_IDLE_MINUTES
+    session.add(page)
+    session.commit()
+    assert client.get(dashboard, follow_redirects=False).status_code == 303
