@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from datetime import timedelta
 
 import httpx
@@ -35,9 +36,12 @@ from tests.service.kit.test_ratelimit import (  # noqa: F401 (redis_prefix is a 
     REDIS_URL,
     REPO,
     _free_port,
-    _wait_until_up,
     redis_prefix,
 )
+
+# techan's whole app (pandas, the search index, the recommender) starts far slower than a tiny
+# one, and slower still on a machine busy with other suites.
+APP_START_SECONDS = 180
 
 
 def _signed_in_operator(client: TestClient, session: Session) -> tuple[User, str, str]:
@@ -134,6 +138,19 @@ def test_signin_over_the_limit_is_429(engine: Engine, session: Session) -> None:
     assert refused.status_code == 429 and "Retry-After" in refused.headers
 
 
+def _wait_for_app(url: str, worker: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + APP_START_SECONDS
+    while time.monotonic() < deadline:
+        if worker.poll() is not None:
+            raise AssertionError(f"worker exited: {worker.stderr.read().decode()}")  # type: ignore[union-attr]
+        try:
+            httpx.get(url + "/healthz", timeout=2)
+            return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise AssertionError(f"{url} did not start within {APP_START_SECONDS} s")
+
+
 def test_two_workers_share_the_registration_limit_through_redis(
     database_url: str,
     redis_prefix: str,  # noqa: F811
@@ -159,7 +176,7 @@ def test_two_workers_share_the_registration_limit_through_redis(
     try:
         urls = [f"http://127.0.0.1:{port}" for port in ports]
         for url, worker in zip(urls, workers, strict=True):
-            _wait_until_up(url, worker)
+            _wait_for_app(url, worker)
         answers = [
             httpx.post(urls[i % 2] + "/api/v1/shoppers", json={"name": f"w{i}"}, timeout=10)
             for i in range(5)
