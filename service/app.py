@@ -17,6 +17,7 @@ from sqlalchemy import Engine, text
 
 from service.accounts import router as accounts
 from service.accounts.pages import signin_pages
+from service.accounts.sessions import SessionPolicy
 from service.catalog import router as catalog
 from service.catalog.events import on_products_changed
 from service.dashboard import pages as dashboard
@@ -25,6 +26,7 @@ from service.kit.body_limit import BodyLimit
 from service.kit.db import get_engine, read_engine
 from service.kit.docs import install_docs
 from service.kit.errors import install_error_handlers
+from service.kit.ratelimit import RateLimiter
 from service.kit.security_headers import SecurityHeaders
 from service.orders import router as orders
 from service.payments import router as payments
@@ -94,6 +96,10 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
     )
     app.state.engine = engine
     app.state.settings = settings
+    # Built once: every rate limit counts in this (memory, or Redis shared by the workers) and
+    # every page session is judged by this policy.
+    app.state.rate_limiter = RateLimiter.from_settings(settings)
+    app.state.session_policy = SessionPolicy.from_settings(settings)
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(Admission, **admission_options(settings, engine))

@@ -19,13 +19,15 @@ from service.kit.errors import Forbidden, Unauthorized
 # read by `bearer_token`, the one parser of the Authorization header.
 bearer = HTTPBearer(auto_error=False)
 BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
-SESSION_COOKIE = "techan_token"
 
 
 def caller(session: Session, request: Request) -> User | None:
-    """Whoever the request's bearer token (else the dashboard's cookie) names; None when it
-    presents neither; an invalid token is a 401."""
-    token = bearer_token(request) or request.cookies.get(SESSION_COOKIE)
+    """Whoever the request's bearer token names; None without one; an invalid token is a 401.
+
+    Bearer tokens only: a page session's cookie never authenticates the API, so another site's
+    form (which the browser would send with the cookie) can change nothing through it.
+    """
+    token = bearer_token(request)
     return authenticate(session, token) if token else None
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from fastapi import Request
 
 from service.accounts.deps import OptionalUser
+from service.accounts.models import User
 from service.kit.ratelimit import client_key, limiter_of
 from service.settings import Settings
 
@@ -53,7 +54,17 @@ def rate_allowance(scope: str, limit_setting: str) -> Callable[[Request, Optiona
     _check_setting(limit_setting)
 
     def _allowed(request: Request, user: OptionalUser) -> bool:
-        key = client_key(request, user.id if user is not None else None)
-        return limiter_of(request).allow(scope, key, _limit_of(request, limit_setting)) is None
+        return within_allowance(request, user, scope, limit_setting)
 
     return _allowed
+
+
+def within_allowance(request: Request, user: User | None, scope: str, limit_setting: str) -> bool:
+    """Count one hit of SCOPE for USER (else the request's address); whether it was allowed.
+
+    The plain-function form of `rate_allowance`, for a caller that already knows its user (a
+    route that reads outside the request session, or a background task). It may wait on Redis:
+    call it off the event loop.
+    """
+    key = client_key(request, user.id if user is not None else None)
+    return limiter_of(request).allow(scope, key, _limit_of(request, limit_setting)) is None

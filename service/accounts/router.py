@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Depends, status
 
 from service.accounts.models import Role
+from service.accounts.rate_limits import rate_limited
 from service.accounts.schemas import ShopperRegistration, TokenOut
 from service.accounts.service import create_user
 from service.kit.db import SessionDep
-from service.kit.errors import Unprocessable, error_responses
+from service.kit.errors import TooManyRequests, Unprocessable, error_responses
 
 router = APIRouter(tags=["accounts"])
 
@@ -16,7 +17,8 @@ router = APIRouter(tags=["accounts"])
 @router.post(
     "/shoppers",
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(Unprocessable),
+    responses=error_responses(Unprocessable, TooManyRequests),
+    dependencies=[Depends(rate_limited("register", "rate_register"))],
 )
 def register_shopper(body: ShopperRegistration, session: SessionDep) -> TokenOut:
     """Register as a shopper; the token in the answer is shown only once."""

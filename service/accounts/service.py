@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlmodel import Session, col, or_, select
 
 from service.accounts.models import Role, User, find_user_by_token_hash
 from service.accounts.tokens import hash_token, new_token, token_matches
-from service.kit.errors import Unauthorized, Unprocessable
+from service.kit.errors import Conflict, NotFound, Unauthorized, Unprocessable
 
 
 def create_user(
@@ -47,3 +47,30 @@ def authenticate(session: Session, token: str) -> User:
     if user is None or user.token_hash is None or not token_matches(token, user.token_hash):
         raise Unauthorized("invalid or expired token")
     return user
+
+
+class UserNotFound(NotFound):
+    """No user has this login or name."""
+
+    code = "user_not_found"
+
+
+class UserAmbiguous(Conflict):
+    """Several users have this name and none has it as login: name one by login."""
+
+    code = "user_ambiguous"
+
+
+def require_user_named(session: Session, name: str) -> User:
+    """The user whose login (any case) or else name is NAME; 404 for none, 409 for several."""
+    by_login = session.exec(select(User).where(User.login == name.strip().lower())).first()
+    if by_login is not None:
+        return by_login
+    named = session.exec(
+        select(User).where(or_(col(User.name) == name, col(User.name) == name.strip())).limit(2)
+    ).all()
+    if not named:
+        raise UserNotFound(f"no user has the login or name {name!r}")
+    if len(named) > 1:
+        raise UserAmbiguous(f"several users are named {name!r}; name one by its login")
+    return named[0]

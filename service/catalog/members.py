@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from dataclasses import dataclass
+from datetime import datetime
 
+from sqlmodel import Session, col, select
+
+from service.accounts.invites import create_invite
 from service.accounts.models import Role, User
 from service.accounts.schemas import MeOut
 from service.accounts.service import create_user
@@ -45,4 +49,56 @@ def describe_member(session: Session, user: User) -> MeOut:
         city=user.city,
         producer=producer.code if producer else None,
         park=park.code if park else None,
+    )
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    """One line of `techan user list`."""
+
+    name: str
+    role: str
+    login: str | None
+    belongs_to: str | None  # the producer's or park's code
+    revoked_at: datetime | None  # when its tokens and sessions were last revoked
+
+
+def list_members(session: Session) -> list[MemberRow]:
+    """Every user with the producer or park it belongs to, by id."""
+    producers = {p.id: p.code for p in session.exec(select(Producer)).all()}
+    parks = {p.id: p.code for p in session.exec(select(Park)).all()}
+    rows = []
+    for user in session.exec(select(User).order_by(col(User.id))).all():
+        belongs_to = producers.get(user.producer_id) if user.producer_id else None
+        if user.park_id:
+            belongs_to = parks.get(user.park_id)
+        rows.append(
+            MemberRow(
+                name=user.name,
+                role=user.role,
+                login=user.login,
+                belongs_to=belongs_to,
+                revoked_at=user.tokens_revoked_at,
+            )
+        )
+    return rows
+
+
+def invite_member(
+    session: Session,
+    *,
+    role: Role,
+    producer_code: str | None = None,
+    park_code: str | None = None,
+    now: datetime,
+) -> str:
+    """An invite token for a producer's person or a park's operator, named by the catalog's code."""
+    producer = require(session, Producer, producer_code) if producer_code else None
+    park = require(session, Park, park_code) if park_code else None
+    return create_invite(
+        session,
+        role=role,
+        producer_id=producer.id if producer else None,
+        park_id=park.id if park else None,
+        now=now,
     )

@@ -10,9 +10,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, select
 
-from service.accounts.deps import SESSION_COOKIE
 from service.accounts.models import User
-from service.accounts.pages import page_user
+from service.accounts.pages import PageUser, forget_session_cookie
 from service.analytics.models import AnalyticsNotReady
 from service.catalog.models import Park
 from service.catalog.storefront import list_categories
@@ -43,6 +42,7 @@ def dashboard(
     request: Request,
     code: str,
     session: SessionDep,
+    signed_in: PageUser,
     since: str = "",
     until: str = "",
     category: str = "",
@@ -51,12 +51,11 @@ def dashboard(
     """The park's demand report as charts, filtered by date range, category and city."""
     lang = request_language(request)
     t = labels(lang)
-    user = page_user(request, session)
-    if user is None:
+    if signed_in is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        response = RedirectResponse(f"/signin?next={quote(target, safe='')}", status_code=303)
-        response.delete_cookie(SESSION_COOKIE, path="/")
-        return response
+        redirect = RedirectResponse(f"/signin?next={quote(target, safe='')}", status_code=303)
+        return forget_session_cookie(redirect)
+    user = signed_in.user
     park = find(session, Park, code)
     if park is None:
         return REPORT_PAGES.error_page(t=t, status=404, heading=t["not_found"], message=code)
@@ -73,7 +72,14 @@ def dashboard(
             "category": category.strip() or None,
             "city": city.strip() or None,
         }
-        html = render_dashboard(session, park=park, user=user, filters=filters, lang=lang)
+        html = render_dashboard(
+            session,
+            park=park,
+            user=user,
+            filters=filters,
+            lang=lang,
+            csrf_token=signed_in.csrf_token,
+        )
     except AnalyticsNotReady as exc:
         return REPORT_PAGES.error_page(
             t=t, status=exc.status, heading=t["not_ready"], message=t["not_ready_text"]
@@ -95,9 +101,15 @@ def parse_day(value: str, name: str) -> date | None:
 
 
 def render_dashboard(
-    session: Session, *, park: Park, user: User, filters: dict[str, Any], lang: str
+    session: Session,
+    *,
+    park: Park,
+    user: User,
+    filters: dict[str, Any],
+    lang: str,
+    csrf_token: str,
 ) -> str:
-    """The dashboard page of PARK for USER with FILTERS applied."""
+    """The dashboard page of PARK for USER with FILTERS applied (its forms carry CSRF_TOKEN)."""
     report = demand_report_for_park(session, park_code=park.code, **filters)
     unfiltered = (
         report
@@ -110,6 +122,7 @@ def render_dashboard(
     view = dashboard_view(report, park=park_info, suggestions=suggestions, lang=lang, names=names)
     page = {
         "user": user.name,
+        "csrf": csrf_token,  # the sign-out form's CSRF token
         "filters": {k: (v.isoformat() if isinstance(v, date) else v) for k, v in filters.items()},
         "category_options": category_options(session, unfiltered, names, lang),
         "city_options": city_options(unfiltered, chosen=filters["city"], lang=lang),

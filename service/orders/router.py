@@ -9,16 +9,18 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Header, status
+from fastapi import APIRouter, Depends, Header, status
 from fastapi.responses import JSONResponse
 
 from service.accounts.deps import CurrentUser, ShopperUser
+from service.accounts.rate_limits import rate_limited
 from service.kit.app_state import SettingsDep
 from service.kit.db import SessionDep
 from service.kit.errors import (
     Conflict,
     Forbidden,
     NotFound,
+    TooManyRequests,
     Unauthorized,
     Unprocessable,
     error_responses,
@@ -58,7 +60,9 @@ def replace_cart_items(
     "/orders",
     status_code=status.HTTP_201_CREATED,
     response_model=OrderOut,
-    responses=WRITE_ERRORS,
+    responses=WRITE_ERRORS | error_responses(TooManyRequests),
+    # Per signed-in shopper, not per address: many shoppers behind one address buy at once.
+    dependencies=[Depends(rate_limited("orders", "rate_orders"))],
 )
 def place_order(
     body: OrderIn,

@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from service.accounts.deps import BearerCredentials, optional_user
 from service.accounts.models import Role, User
+from service.accounts.rate_limits import within_allowance
 from service.catalog.vocabulary import Packaging
 from service.kit.db import session_scope
 from service.kit.errors import Unauthorized, Unprocessable, error_responses
@@ -45,7 +46,14 @@ def _json(model: BaseModel) -> Response:
     return Response(model.model_dump_json(), media_type="application/json")
 
 
-def _log_search(engine: Engine, *, user: User | None, q: str, found: SearchResponse) -> None:
+def _log_search(
+    request: Request, engine: Engine, *, user: User | None, q: str, found: SearchResponse
+) -> None:
+    # Over the caller's search-log allowance the search was answered but is not logged: one
+    # client cannot fill the demand analytics with its own queries. Counted here, in the
+    # background task's thread, so a Redis round trip never delays the answer.
+    if not within_allowance(request, user, "search-log", "rate_search_log"):
+        return
     try:
         with session_scope(engine) as session:
             service.record_search(
@@ -102,7 +110,7 @@ async def search(
     # One search is one log line, however many pages the shopper then turns.
     if request.app.state.settings.log_searches and found.normalized and not offset:
         # Written after the response is sent: the shopper does not wait for the log's commit.
-        background.add_task(_log_search, engine, user=user, q=q, found=found)
+        background.add_task(_log_search, request, engine, user=user, q=q, found=found)
     return _json(found)
 
 

@@ -1,4 +1,4 @@
-"""The dashboard over HTTP: cookie sign-in, who may read it, filters, languages."""
+"""The dashboard over HTTP: password sign-in, who may read it, filters, languages."""
 
 from __future__ import annotations
 
@@ -14,12 +14,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from service.accounts.deps import SESSION_COOKIE
 from service.accounts.models import Role
+from service.accounts.sessions import PAGE_SESSION_COOKIE, start_session
 from service.analytics.refresh import run_refresh
 from service.catalog.models import Park
 from service.history.csv_format import ORDER_COLUMNS
 from service.history.orders_import import import_orders_file
+from service.kit.db import utcnow
 from tests.factories import (
     make_category,
     make_park,
@@ -28,6 +29,14 @@ from tests.factories import (
     make_region,
     make_user,
     make_variant,
+)
+from tests.service.accounts.signin import (
+    EVIL_ORIGIN,
+    OWN_ORIGIN,
+    PASSWORD,
+    csrf_of,
+    give_login,
+    sign_in,
 )
 from tests.service.reports.test_export import CHARTS, charts_in
 
@@ -39,7 +48,7 @@ PATTERN = (("上海", 0, 3), ("上海", 1, 2), ("成都", 0, 5))
 @dataclass
 class ParkWithSales:
     park: Park
-    operator_token: str
+    operator_login: str
     units_by_city: dict[str, int]
     units_by_category: dict[str, int]
 
@@ -56,7 +65,8 @@ def arrange_park_with_sales(session: Session, engine: Engine, tmp_path: Path) ->
     for category, title in ((citrus, "眉山春见耙耙柑"), (honey, "梧州龙眼蜜")):
         product = make_product(session, producer=producer, category=category, title=title)
         skus.append(make_variant(session, product=product).sku)
-    _, token = make_user(session, Role.operator, park=park)
+    operator, _ = make_user(session, Role.operator, park=park)
+    login = give_login(session, operator)
     monday = datetime.now(UTC).date() - timedelta(days=datetime.now(UTC).weekday())
     path = tmp_path / "orders.csv"
     units_by_city: dict[str, int] = {}
@@ -84,7 +94,7 @@ def arrange_park_with_sales(session: Session, engine: Engine, tmp_path: Path) ->
                 units_by_category[code] = units_by_category.get(code, 0) + quantity
     import_orders_file(path, engine=engine)
     run_refresh(engine, train_reco=False)
-    return ParkWithSales(park, token, units_by_city, units_by_category)
+    return ParkWithSales(park, login, units_by_city, units_by_category)
 
 
 @pytest.fixture
@@ -102,42 +112,46 @@ def kpi_units(html: str) -> int:
     return int(match.group(1).replace(",", ""))
 
 
-def test_signin_keeps_the_token_in_an_httponly_cookie(
+def test_signin_keeps_a_page_session_in_an_httponly_cookie(
     client: TestClient, sales: ParkWithSales
 ) -> None:
     form = client.get("/signin").text
-    assert 'name="token"' in form and 'method="post"' in form
-    resp = client.post("/signin", data={"token": sales.operator_token}, follow_redirects=False)
+    assert 'name="login"' in form and 'name="password"' in form and 'method="post"' in form
+    resp = sign_in(client, sales.operator_login)
     assert resp.status_code == 303
     assert resp.headers["location"] == dashboard_url(sales.park)
     cookie = resp.headers["set-cookie"]
-    assert cookie.startswith(f"{SESSION_COOKIE}=")
+    assert cookie.startswith(f"{PAGE_SESSION_COOKIE}=ps_")
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie
     assert "Secure" not in cookie  # plain http (make run on 127.0.0.1) must still get it back
     secure = client.post(
-        "https://testserver/signin", data={"token": sales.operator_token}, follow_redirects=False
+        "https://testserver/signin",
+        data={"login": sales.operator_login, "password": PASSWORD},
+        headers={"Origin": "https://testserver"},
+        follow_redirects=False,
     )
     assert "Secure" in secure.headers["set-cookie"]
 
 
-def test_signin_refuses_a_bad_token_and_goes_back_only_to_this_site(
+def test_signin_refuses_a_bad_password_and_goes_back_only_to_this_site(
     client: TestClient, sales: ParkWithSales
 ) -> None:
-    bad = client.post("/signin", data={"token": "nope"}, follow_redirects=False)
-    assert bad.status_code == 401 and 'name="token"' in bad.text
-    assert SESSION_COOKIE not in bad.headers.get("set-cookie", "")
-    away = client.post(
-        "/signin",
-        data={"token": sales.operator_token, "next": "//evil.example/x"},
-        follow_redirects=False,
-    )
+    bad = sign_in(client, sales.operator_login, "not the password")
+    assert bad.status_code == 401 and 'name="login"' in bad.text
+    assert PAGE_SESSION_COOKIE not in bad.headers.get("set-cookie", "")
+    unknown = sign_in(client, "nobody-at-all")
+    assert unknown.status_code == 401
+    away = sign_in(client, sales.operator_login, next_url="//evil.example/x")
     assert away.headers["location"] == dashboard_url(sales.park)
-    back = client.post(
-        "/signin",
-        data={"token": sales.operator_token, "next": dashboard_url(sales.park, "city=成都")},
-        follow_redirects=False,
-    )
+    back = sign_in(client, sales.operator_login, next_url=dashboard_url(sales.park, "city=成都"))
     assert unquote(back.headers["location"]) == dashboard_url(sales.park, "city=成都")
+
+
+def test_signin_from_another_site_is_refused(client: TestClient, sales: ParkWithSales) -> None:
+    data = {"login": sales.operator_login, "password": PASSWORD}
+    forged = client.post("/signin", data=data, headers=EVIL_ORIGIN, follow_redirects=False)
+    assert forged.status_code == 403
+    assert PAGE_SESSION_COOKIE not in forged.headers.get("set-cookie", "")
 
 
 def test_without_sign_in_the_dashboard_sends_to_the_form(
@@ -148,14 +162,14 @@ def test_without_sign_in_the_dashboard_sends_to_the_form(
     assert resp.headers["location"] == (
         f"/signin?next=%2Fparks%2F{sales.park.code}%2Fdashboard%3Fcity%3Dx"
     )
-    client.cookies.set(SESSION_COOKIE, "expired-or-forged")
+    client.cookies.set(PAGE_SESSION_COOKIE, "ps_expired-or-forged")
     assert client.get(dashboard_url(sales.park), follow_redirects=False).status_code == 303
 
 
 def test_the_operator_of_the_park_sees_every_chart(
     client: TestClient, sales: ParkWithSales
 ) -> None:
-    client.post("/signin", data={"token": sales.operator_token})
+    sign_in(client, sales.operator_login)
     resp = client.get(dashboard_url(sales.park))
     assert resp.status_code == 200 and resp.headers["content-type"].startswith("text/html")
     html = resp.text
@@ -173,14 +187,17 @@ def test_others_are_refused(
     client: TestClient, session: Session, sales: ParkWithSales, role: str
 ) -> None:
     if role == "other_operator":
-        _, token = make_user(session, Role.operator, park=make_park(session))
+        user, _ = make_user(session, Role.operator, park=make_park(session))
     elif role == "producer":
-        _, token = make_user(session, Role.producer, producer=make_producer(session))
+        user, _ = make_user(session, Role.producer, producer=make_producer(session))
     else:
-        _, token = make_user(session, Role.shopper)
-    signin = client.post("/signin", data={"token": token}, follow_redirects=False)
+        user, _ = make_user(session, Role.shopper)
+    signin = sign_in(client, give_login(session, user))
     assert signin.status_code == (303 if role == "other_operator" else 403)
-    client.cookies.set(SESSION_COOKIE, token)
+    # Even with a page session (which sign-in never gives them), the page is not theirs.
+    cookie, _ = start_session(session, user, now=utcnow())
+    session.commit()
+    client.cookies.set(PAGE_SESSION_COOKIE, cookie)
     resp = client.get(dashboard_url(sales.park))
     assert resp.status_code == 403
     assert resp.headers["content-type"].startswith("text/html")
@@ -190,15 +207,15 @@ def test_others_are_refused(
 def test_an_admin_may_read_any_park_and_an_unknown_park_is_404(
     client: TestClient, session: Session, sales: ParkWithSales
 ) -> None:
-    _, token = make_user(session, Role.admin)
-    signin = client.post("/signin", data={"token": token}, follow_redirects=False)
+    admin, _ = make_user(session, Role.admin)
+    signin = sign_in(client, give_login(session, admin))
     assert signin.headers["location"] == dashboard_url(sales.park)  # the only park there is
     assert client.get(dashboard_url(sales.park)).status_code == 200
     assert client.get("/parks/no-such-park/dashboard").status_code == 404
 
 
 def test_filters_change_the_numbers(client: TestClient, sales: ParkWithSales) -> None:
-    client.post("/signin", data={"token": sales.operator_token})
+    sign_in(client, sales.operator_login)
     everything = client.get(dashboard_url(sales.park)).text
     chengdu = client.get(dashboard_url(sales.park, "since=&until=&category=&city=成都")).text
     assert kpi_units(chengdu) == sales.units_by_city["成都"] < kpi_units(everything)
@@ -214,7 +231,7 @@ def test_filters_change_the_numbers(client: TestClient, sales: ParkWithSales) ->
 
 
 def test_bad_filters_are_an_html_error(client: TestClient, sales: ParkWithSales) -> None:
-    client.post("/signin", data={"token": sales.operator_token})
+    sign_in(client, sales.operator_login)
     bad_date = client.get(dashboard_url(sales.park, "since=yesterday"))
     assert bad_date.status_code == 400 and "since" in bad_date.text
     backwards = client.get(dashboard_url(sales.park, "since=2026-02-01&until=2026-01-01"))
@@ -224,27 +241,50 @@ def test_bad_filters_are_an_html_error(client: TestClient, sales: ParkWithSales)
 
 
 def test_labels_follow_accept_language(client: TestClient, sales: ParkWithSales) -> None:
-    client.post("/signin", data={"token": sales.operator_token})
+    sign_in(client, sales.operator_login)
     zh = client.get(dashboard_url(sales.park)).text
     en = client.get(dashboard_url(sales.park), headers={"Accept-Language": "en-GB,en;q=0.9"}).text
     assert "需求报告" in zh and "Demand report" not in zh
     assert "Demand report" in en and "Shanghai" in en and "Citrus" in en
 
 
-def test_signout_forgets_the_cookie(client: TestClient, sales: ParkWithSales) -> None:
-    client.post("/signin", data={"token": sales.operator_token})
-    resp = client.post("/signout", follow_redirects=False)
+def test_signout_ends_the_session_on_the_server(client: TestClient, sales: ParkWithSales) -> None:
+    sign_in(client, sales.operator_login)
+    old_cookie = client.cookies[PAGE_SESSION_COOKIE]
+    csrf = csrf_of(client.get(dashboard_url(sales.park)).text)
+    resp = client.post(
+        "/signout", data={"csrf": csrf}, headers=OWN_ORIGIN, follow_redirects=False
+    )
     assert resp.status_code == 303 and resp.headers["location"] == "/signin"
-    assert f'{SESSION_COOKIE}=""' in resp.headers["set-cookie"]
+    assert f'{PAGE_SESSION_COOKIE}=""' in resp.headers["set-cookie"]
     assert client.get(dashboard_url(sales.park), follow_redirects=False).status_code == 303
+    # A copy of the old cookie (stolen, or kept by a careless browser) opens nothing either.
+    client.cookies.set(PAGE_SESSION_COOKIE, old_cookie)
+    assert client.get(dashboard_url(sales.park), follow_redirects=False).status_code == 303
+
+
+@pytest.mark.parametrize(
+    ("headers", "with_token"),
+    [(EVIL_ORIGIN, True), ({"Origin": "null"}, True), ({}, True), (OWN_ORIGIN, False)],
+    ids=["other-site", "opaque-origin", "no-origin", "no-token"],
+)
+def test_a_forged_signout_is_refused_and_the_session_lives_on(
+    client: TestClient, sales: ParkWithSales, headers: dict[str, str], with_token: bool
+) -> None:
+    sign_in(client, sales.operator_login)
+    csrf = csrf_of(client.get(dashboard_url(sales.park)).text)
+    data = {"csrf": csrf} if with_token else {}
+    resp = client.post("/signout", data=data, headers=headers, follow_redirects=False)
+    assert resp.status_code == 403 and "set-cookie" not in resp.headers
+    assert client.get(dashboard_url(sales.park)).status_code == 200
 
 
 def test_before_any_refresh_the_page_says_how_to_make_the_report(
     client: TestClient, session: Session
 ) -> None:
     park = make_park(session)
-    _, token = make_user(session, Role.operator, park=park)
-    client.post("/signin", data={"token": token})
+    operator, _ = make_user(session, Role.operator, park=park)
+    sign_in(client, give_login(session, operator))
     resp = client.get(dashboard_url(park))
     assert resp.status_code == 409 and resp.headers["content-type"].startswith("text/html")
     assert "techan analytics refresh" in resp.text and "data-chart" not in resp.text

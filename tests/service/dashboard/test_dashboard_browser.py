@@ -37,6 +37,7 @@ from service.kit.lookup import find
 from service.reports.export import catalog_names, render_report_html
 from service.reports.service import demand_report_for_park, suggestions_for_park
 from tests.factories import make_user
+from tests.service.accounts.signin import PASSWORD, give_login
 from tests.service.reports.test_export import CHARTS
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -193,11 +194,13 @@ def test_dashboard_draws_offline_and_filters(
 
     seed_park_history(engine)
     park = find(session, Park, PARK)
-    _, token = make_user(session, Role.operator, park=park)
+    operator, _ = make_user(session, Role.operator, park=park)
+    login = give_login(session, operator)
     with running_server(engine) as base, chromium(tmp_path / "profile") as driver:
         driver.get(f"{base}/parks/{PARK}/dashboard")
         assert urlsplit(driver.current_url).path == "/signin"
-        driver.find_element(By.NAME, "token").send_keys(token)
+        driver.find_element(By.NAME, "login").send_keys(login)
+        driver.find_element(By.NAME, "password").send_keys(PASSWORD)
         driver.find_element(By.CSS_SELECTOR, "form.signin button").click()
         WebDriverWait(driver, 60).until(lambda d: "/dashboard" in d.current_url)
         assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-CN"
@@ -227,6 +230,12 @@ def test_dashboard_draws_offline_and_filters(
         assert any(u.startswith(f"{base}/parks/{PARK}/dashboard?") for u in urls)  # logs work
         assert foreign(urls) == []
         assert console_errors(driver) == []
+
+        # Sign out through the page's own form (its CSRF token and Origin): the session ends.
+        driver.find_element(By.CSS_SELECTOR, "form.signout button").click()
+        WebDriverWait(driver, 60).until(lambda d: urlsplit(d.current_url).path == "/signin")
+        driver.get(f"{base}/parks/{PARK}/dashboard")
+        assert urlsplit(driver.current_url).path == "/signin"
     assert shot.stat().st_size > 10_000
 
 
