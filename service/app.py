@@ -20,6 +20,7 @@ from service.kit.db import get_engine
 from service.kit.docs import install_docs
 from service.kit.errors import install_error_handlers
 from service.kit.security_headers import SecurityHeaders
+from service.ledger import router as ledger
 from service.orders import router as orders
 from service.payments import router as payments
 from service.payments import startup as payments_startup
@@ -42,6 +43,7 @@ ROUTERS = (
     search.router,
     orders.router,
     payments.router,
+    ledger.router,
     recommendations.router,
     reports.router,
 )

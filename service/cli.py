@@ -9,6 +9,7 @@ import typer
 from service.app import register_listeners
 from service.catalog import cli as catalog
 from service.kit.commands import migrate
+from service.ledger import cli as ledger
 from service.payments import cli as payments
 from service.recommendations import cli as recommendations
 from service.reports import cli as reports
@@ -63,6 +64,7 @@ app.add_typer(catalog.user_app, name="user")
 app.add_typer(search.search_app, name="search")
 app.add_typer(payments.orders_app, name="orders")
 app.add_typer(payments.payments_app, name="payments")
+app.add_typer(ledger.ledger_app, name="ledger")
 app.add_typer(reports.analytics_app, name="analytics")
 app.add_typer(reports.report_app, name="report")
 

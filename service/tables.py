@@ -6,7 +6,9 @@ from sqlalchemy import MetaData
 from sqlmodel import SQLModel
 
 import service.accounts.models
+import service.aftersales.models
 import service.catalog.models
+import service.ledger.models
 import service.orders.models
 import service.payments.models
 import service.reports.models

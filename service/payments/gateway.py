@@ -184,6 +184,18 @@ class StripeGateway:
             raise _upstream(exc) from exc
         return str(refund.id)
 
+    def refunded_fen(self, intent_id: str) -> int:
+        """What Stripe has paid back of the intent so far (its succeeded refunds)."""
+        total = 0
+        try:
+            page = self.client.v1.refunds.list(params={"payment_intent": intent_id, "limit": 100})
+            for refund in page.auto_paging_iter():
+                if refund.status in ("succeeded", "pending", None):
+                    total += int(refund.amount)
+        except stripe.StripeError as exc:
+            raise _upstream(exc) from exc
+        return total
+
     def construct_event(self, payload: bytes, signature: str | None) -> stripe.Event:
         """The event in PAYLOAD if its Stripe-Signature header is valid (raises otherwise)."""
         return self.client.construct_event(payload, signature, self.webhook_secret)
