@@ -13,6 +13,8 @@ from fastapi import FastAPI
 from sqlalchemy import Engine, text
 
 from service.accounts import router as accounts
+from service.aftersales import router as aftersales
+from service.aftersales import sweep as aftersales_sweep
 from service.catalog import router as catalog
 from service.catalog.events import on_products_changed
 from service.kit.body_limit import BodyLimit
@@ -43,6 +45,7 @@ ROUTERS = (
     search.router,
     orders.router,
     payments.router,
+    aftersales.router,
     ledger.router,
     recommendations.router,
     reports.router,
@@ -72,7 +75,9 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
         search_hooks.on_app_start(app)
         recommendations_hooks.on_app_start(app)
         payments_startup.on_app_start(app)  # the Stripe gateway, the reservation sweeper
+        aftersales_sweep.start_silence_sweeper(app)  # silence past the deadline accepts
         yield
+        aftersales_sweep.stop_silence_sweeper(app)
         payments_startup.on_app_stop(app)
 
     app = FastAPI(

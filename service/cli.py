@@ -6,6 +6,7 @@ import sys
 
 import typer
 
+from service.aftersales import cli as aftersales
 from service.app import register_listeners
 from service.catalog import cli as catalog
 from service.kit.commands import migrate
@@ -65,6 +66,7 @@ app.add_typer(search.search_app, name="search")
 app.add_typer(payments.orders_app, name="orders")
 app.add_typer(payments.payments_app, name="payments")
 app.add_typer(ledger.ledger_app, name="ledger")
+app.add_typer(aftersales.aftersales_app, name="aftersales")
 app.add_typer(reports.analytics_app, name="analytics")
 app.add_typer(reports.report_app, name="report")
 

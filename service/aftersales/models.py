@@ -72,6 +72,8 @@ class AfterSalesStep(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     request_id: int = Field(foreign_key="after_sales_request.id", index=True)
+    # request, accept, refuse, escalate, decide, silence (the deadline passed: accepted)
+    action: str = Field(max_length=16)
     from_status: str | None = Field(default=None, max_length=16)
     to_status: str = Field(max_length=16)
     actor_id: int | None = Field(default=None, foreign_key="user_account.id")

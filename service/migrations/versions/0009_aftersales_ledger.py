@@ -118,6 +118,7 @@ def upgrade() -> None:
         "after_sales_step",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("request_id", sa.Integer(), nullable=False),
+        sa.Column("action", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("from_status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
         sa.Column("to_status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("actor_id", sa.Integer(), nullable=True),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,7 +14,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
-from service.catalog.models import Producer, Product, Variant
+from service.catalog.models import Park, Producer, Product, Variant
 from service.cli import app as cli
 from service.kit.db import session_scope, utcnow
 from service.ledger.check import check_ledger
@@ -73,6 +75,20 @@ def make_mix(shop: Shop) -> None:
     assert shop.pay(retried["id"], "pm_card_chargeCustomerFail").status_code == 402
     assert shop.pay(retried["id"], "pm_card_visa").status_code == 200  # 9000
     shop.order([(shop.honey, 1)])  # never paid
+    # after delivery, an after-sales refund the tea producer accepts: - 9000
+    after = shop.paid_order([(shop.tea, 1)])  # 9000
+    tea_maker = _maker(shop.session, shop.tea)
+    _, producer = make_user(shop.session, "producer", producer=tea_maker)
+    assert shop.client.post(f"{API}/orders/{after['id']}/ship", headers=auth(producer)).is_success
+    assert shop.client.post(f"{API}/orders/{after['id']}/deliver", headers=shop.headers).is_success
+    asked = shop.client.post(
+        f"{API}/orders/{after['id']}/after-sales",
+        json={"kind": "return", "lines": [{"sku": shop.tea.sku, "quantity": 1}], "reason": "bad"},
+        headers=shop.headers,
+    )
+    assert asked.status_code == 201, asked.text
+    url = f"{API}/after-sales/{asked.json()['id']}/accept"
+    assert shop.client.post(url, headers=auth(producer)).json()["status"] == "refunded"
 
 
 def test_ledger_adds_up_to_stripe_after_payments_and_refunds(
@@ -85,7 +101,7 @@ def test_ledger_adds_up_to_stripe_after_payments_and_refunds(
     assert result.mismatches == []
     assert (result.stripe_net_fen, result.ledger_net_fen) == (22000, 22000)
     # tea: 10 % of 27000 sold, less 10 % of the 9000 refunded; honey: 5 % of 16000 less 12000
-    assert result.commission_fen == 1800 + 200
+    assert result.commission_fen == 1800 + 200  # the after-sales sale and refund net to 0
     # posting again writes nothing: each source is posted once
     count = len(session.exec(select(LedgerEntry)).all())
     post_pending(engine)
@@ -115,12 +131,12 @@ def test_statement_api_and_cli_give_the_same_figures(shop: Shop, session: Sessio
     body = resp.json()
     figures = {k: body[k] for k in ("gross_fen", "freight_fen", "refunds_fen", "commission_fen")}
     assert figures == {
-        "gross_fen": 27000,
+        "gross_fen": 36000,
         "freight_fen": 0,
-        "refunds_fen": 9000,
+        "refunds_fen": 18000,
         "commission_fen": 1800,
     }
-    assert body["net_payable_fen"] == 27000 - 9000 - 1800
+    assert body["net_payable_fen"] == 36000 - 18000 - 1800
     assert sum(e["amount_fen"] for e in body["entries"]) == body["net_payable_fen"]
 
     out = CliRunner().invoke(
@@ -180,3 +196,19 @@ def test_split_adds_up_exactly() -> None:
     assert split(100, {1: 1, 2: 1, 3: 1}) == {1: 34, 2: 33, 3: 33}
     assert sum(split(12345, {1: 7, 2: 11, 3: 13}).values()) == 12345
     assert split(0, {1: 5}) == {1: 0}
+
+
+def test_catalog_import_sets_a_parks_commission_rate(tmp_path: Path, session: Session) -> None:
+    park: dict[str, Any] = {"code": "rate-park", "name": "园区", "regions": []}
+    path = tmp_path / "catalog.json"
+    for given, expected in ((None, 500), (800, 800), (None, 800)):
+        entry = park if given is None else {**park, "commission_rate_bp": given}
+        path.write_text(json.dumps({"parks": [entry]}, ensure_ascii=False), encoding="utf-8")
+        out = CliRunner().invoke(cli, ["import", "catalog", str(path)])
+        assert out.exit_code == 0, out.output
+        session.expire_all()
+        row = session.exec(select(Park).where(Park.code == "rate-park")).one()
+        assert row.commission_rate_bp == expected  # absent on re-import: the rate stays
+    path.write_text(json.dumps({"parks": [{**park, "commission_rate_bp": 10001}]}))
+    bad = CliRunner().invoke(cli, ["import", "catalog", str(path)])
+    assert bad.exit_code != 0 and "commission_rate_bp" in bad.output
