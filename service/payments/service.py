@@ -112,9 +112,7 @@ def start_payment(
         session.add(payment)
         session.flush()
     else:
-        intent = usable_intent(
-            session, order=order, payment=payment, gateway=gateway, retry=payment_method is not None
-        )
+        intent = usable_intent(session, order=order, payment=payment, gateway=gateway)
         session.refresh(order)
     if payment_method is None or order.status != OrderStatus.pending_payment:
         return PaymentAttempt(order, payment, intent)
@@ -130,14 +128,15 @@ def start_payment(
 
 
 def usable_intent(
-    session: Session, *, order: Order, payment: Payment, gateway: StripeGateway, retry: bool
+    session: Session, *, order: Order, payment: Payment, gateway: StripeGateway
 ) -> IntentState:
     """The intent to pay ORDER with now.
 
     A new intent replaces the old one when Stripe no longer knows it (a test server started
-    afresh) or when a declined payment is retried: Stripe could confirm a declined intent again,
-    localstripe cannot, and a fresh intent (the old one cancelled first) works on both. A
-    success Stripe reports for the old intent is applied instead of replacing it.
+    afresh) or after a decline, whether the retry is confirmed here or by the shopper's app with
+    the new client secret: Stripe could confirm a declined intent again, localstripe cannot,
+    and a fresh intent (the old one cancelled first) works on both. A success Stripe reports
+    for the old intent is applied instead of replacing it.
     """
     try:
         intent = gateway.retrieve_intent(payment.intent_id)
@@ -150,7 +149,7 @@ def usable_intent(
     if intent.status == "succeeded":
         apply_intent_succeeded(session, intent=intent, gateway=gateway, source="retrieve")
         return intent
-    if not (retry and payment.status == P.failed) and intent.status != "canceled":
+    if payment.status != P.failed and intent.status != "canceled":
         return intent
     if intent.status != "canceled" and not gateway.cancel_intent_quietly(intent.id):
         intent = gateway.retrieve_intent(intent.id)
