@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 import stripe
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 from sqlmodel import Session
 
+from service.aftersales.sweep import settle_due
 from service.catalog.models import Producer, Product, Variant
 from service.kit.db import utcnow
 from service.kit.errors import UpstreamError
@@ -227,3 +229,17 @@ def test_a_stripe_failure_leaves_nothing_half_done(
     monkeypatch.undo()
     assert world.act(request["id"], "accept", world.producer).json()["status"] == "refunded"
     assert shop.stock(shop.tea) == 10
+
+
+def test_the_sweep_accepts_what_producers_left_unanswered(world: World, engine: Engine) -> None:
+    shop = world.shop
+    order = world.delivered_order([(shop.tea, 2)])
+    request = world.ask(order["id"], "refund", [(shop.tea, 1)]).json()
+    gateway = shop.client.app.state.stripe  # type: ignore[attr-defined]
+    assert settle_due(engine, gateway=gateway, now=utcnow()) == 0
+    later = utcnow() + timedelta(hours=49)
+    assert settle_due(engine, gateway=gateway, now=later) == 1
+    assert settle_due(engine, gateway=gateway, now=later) == 0  # settled once
+    body = shop.client.get(f"{API}/after-sales/{request['id']}", headers=shop.headers).json()
+    assert (body["status"], body["steps"][-1]["action"]) == ("refunded", "silence")
+    assert shop.get(order["id"])["refunded_fen"] == 9000
