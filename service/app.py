@@ -18,6 +18,8 @@ from sqlalchemy import Engine, text
 from service.accounts import router as accounts
 from service.accounts.pages import signin_pages
 from service.accounts.sessions import SessionPolicy
+from service.aftersales import router as aftersales
+from service.aftersales import sweep as aftersales_sweep
 from service.catalog import router as catalog
 from service.catalog.events import on_products_changed
 from service.dashboard import pages as dashboard
@@ -28,6 +30,7 @@ from service.kit.docs import install_docs
 from service.kit.errors import install_error_handlers
 from service.kit.ratelimit import RateLimiter
 from service.kit.security_headers import SecurityHeaders
+from service.ledger import router as ledger
 from service.orders import router as orders
 from service.payments import router as payments
 from service.payments import startup as payments_startup
@@ -49,6 +52,8 @@ ROUTERS = (
     search.router,
     orders.router,
     payments.router,
+    aftersales.router,
+    ledger.router,
     recommendations.router,
     reports.router,
 )
@@ -77,6 +82,7 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
         start_search(app)
         recommendations_hooks.on_app_start(app)
         payments_startup.on_app_start(app)  # the Stripe gateway, the reservation sweeper
+        aftersales_sweep.start_silence_sweeper(app)  # silence past the deadline accepts
         # What start-up built (search index, lexicon, jieba's dictionary: ~430k objects) lives
         # as long as the app; frozen, a full collection no longer scans it, which stopped the
         # server for ~0.5 s (measured) in the middle of bursts of requests. Unfrozen at the end
@@ -84,6 +90,7 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
         gc.freeze()
         yield
         gc.unfreeze()
+        aftersales_sweep.stop_silence_sweeper(app)
         payments_startup.on_app_stop(app)
 
     app = FastAPI(

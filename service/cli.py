@@ -6,10 +6,12 @@ import sys
 
 import typer
 
+from service.aftersales import cli as aftersales
 from service.analytics import cli as analytics
 from service.app import register_listeners
 from service.catalog import cli as catalog
 from service.kit.commands import migrate
+from service.ledger import cli as ledger
 from service.payments import cli as payments
 from service.recommendations import cli as recommendations
 from service.reports import cli as reports
@@ -64,6 +66,8 @@ app.add_typer(catalog.user_app, name="user")
 app.add_typer(search.search_app, name="search")
 app.add_typer(payments.orders_app, name="orders")
 app.add_typer(payments.payments_app, name="payments")
+app.add_typer(ledger.ledger_app, name="ledger")
+app.add_typer(aftersales.aftersales_app, name="aftersales")
 app.add_typer(analytics.analytics_app, name="analytics")
 app.add_typer(reports.report_app, name="report")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     # How often the server cancels unpaid orders past their reservation (0: never; the
     # `techan orders sweep` command and every order request still do it on access).
     reservation_sweep_seconds: int = 60
+    # How long a producer has to answer an after-sales request; silence past it accepts.
+    after_sales_hours: int = Field(default=48, ge=1, le=24 * 60)
     # How long one call to Stripe may take before the request fails with 502.
     stripe_timeout_seconds: float = 10.0
     # Where `techan analytics refresh` writes trained artefacts (versioned sub-directories).

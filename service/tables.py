@@ -7,9 +7,11 @@ from sqlmodel import SQLModel
 
 import service.accounts.models
 import service.accounts.session_models
+import service.aftersales.models
 import service.analytics.models
 import service.catalog.models
 import service.history.models
+import service.ledger.models
 import service.orders.models
 import service.payments.models
 import service.search.models  # noqa: F401  (each import registers its tables)

@@ -2,14 +2,16 @@
 
 localstripe (PyPI) is a stateful Stripe test server. Known behaviour this module relies on:
 - `--from-scratch` stops it reloading state from `/tmp/localstripe.pickle` (it still writes
-  that file after every change);
+  that file after every change); `bin/localstripe-with-state --state FILE` (what `make run`
+  uses) keeps that state in FILE instead, so the tests' servers share no file with anyone;
 - it listens on all interfaces (`::`), whatever port it is given;
 - webhooks are configured with `POST /_config/webhooks/<name>` (`url`, `secret`, `events`) and
   are really sent, signed, about a second after the event;
 - it has no Checkout Sessions (techan uses PaymentIntents); confirming with a `payment_method`
   argument fails, so the method is attached by updating the intent, then it is confirmed;
 - `pm_card_chargeCustomerFail` (card 4000000000000341) is declined when charged, and an intent
-  whose charge was declined cannot be confirmed again there (Stripe allows it).
+  whose charge was declined cannot be confirmed again there (Stripe allows it); it does not
+  know `pm_card_chargeDeclined` (Stripe's name for a card declined when charged).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import uvicorn
 
 # A port nothing listens on: webhooks pointed here are dropped (localstripe logs and moves on).
 NOWHERE = "http://127.0.0.1:9/"
+WITH_STATE = Path(__file__).resolve().parents[1] / "bin" / "localstripe-with-state"
 EVENTS = ["payment_intent.succeeded", "payment_intent.payment_failed"]
 
 
@@ -56,14 +59,21 @@ def wait_until_answers(url: str, *, timeout: float = 20.0) -> None:
 
 
 class LocalStripe:
-    """A localstripe process on a free port, started from scratch."""
+    """A localstripe process on a free port, started from scratch, its state kept in a file
+    of its own (beside its log) so that `restart` can keep it or drop it."""
 
     def __init__(self, log_path: Path) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self._log = log_path.open("wb")
+        self.log_path = log_path
+        self.state_path = log_path.with_suffix(".pickle")
+        self._start(from_scratch=True)
+
+    def _start(self, *, from_scratch: bool) -> None:
+        self._log = self.log_path.open("ab")
+        args = [str(WITH_STATE), "--state", str(self.state_path), "--port", str(self.port)]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "localstripe", "--port", str(self.port), "--from-scratch"],
+            [sys.executable, *args, *(["--from-scratch"] if from_scratch else [])],
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )
@@ -72,6 +82,12 @@ class LocalStripe:
         except TimeoutError:
             self.stop()
             raise
+
+    def restart(self, *, from_scratch: bool) -> None:
+        """Stop the process and start another on the same port, with or without its state
+        (webhook settings are not state: configure them again)."""
+        self.stop()
+        self._start(from_scratch=from_scratch)
 
     def configure_webhook(self, url: str, secret: str, *, name: str = "techan") -> None:
         """Have localstripe POST signed payment events to URL (NOWHERE to stop)."""

@@ -18,6 +18,8 @@ class ParkIn(Strict):
     code: str = Field(pattern=CODE_PATTERN)
     name: str = Field(min_length=1, max_length=100)
     regions: list[str] = Field(default_factory=list)
+    # The platform's commission on this park's sales, in basis points (500 = 5 %); optional.
+    commission_rate_bp: int | None = Field(default=None, ge=0, le=10_000)
 
 
 class RegionIn(Strict):

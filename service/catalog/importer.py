@@ -134,7 +134,10 @@ def import_catalog(session: Session, catalog: CatalogFile, *, source: str) -> Im
     counts = ImportCounts()
     parks = _existing(session, Park, {p.code for p in catalog.parks})
     for park in catalog.parks:
-        _upsert(session, Park, parks, park.code, {"name": park.name}, counts, "parks")
+        values: dict[str, Any] = {"name": park.name}
+        if park.commission_rate_bp is not None:  # absent: a new park gets the default rate
+            values["commission_rate_bp"] = park.commission_rate_bp
+        _upsert(session, Park, parks, park.code, values, counts, "parks")
     session.flush()
     park_of_region = {r: parks[p.code].id for p in catalog.parks for r in p.regions}
     regions = _existing(session, Region, {r.code for r in catalog.regions} | set(park_of_region))

@@ -27,12 +27,26 @@ def _created() -> Any:
     return Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 
+DEFAULT_COMMISSION_RATE_BP = 500  # 5 %
+
+
 class Park(SQLModel, table=True):
     """A regional operation centre that curates the goods of its regions."""
+
+    __table_args__ = (
+        CheckConstraint(
+            "commission_rate_bp >= 0 AND commission_rate_bp <= 10000", name="ck_park_commission"
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=64, unique=True)
     name: str = Field(max_length=100)
+    # The platform's commission on the sales of this park's producers, in basis points.
+    commission_rate_bp: int = Field(
+        default=DEFAULT_COMMISSION_RATE_BP,
+        sa_column_kwargs={"server_default": str(DEFAULT_COMMISSION_RATE_BP)},
+    )
 
 
 class Region(SQLModel, table=True):
@@ -145,4 +159,3 @@ def variants_of(session: Session, product_ids: Sequence[int]) -> dict[int, list[
     for variant in rows:
         grouped[variant.product_id].append(variant)
     return grouped
-

@@ -18,6 +18,19 @@ from service.settings import Settings
 CURRENCY = "CNY"
 
 
+class IntentMissing(UpstreamError):
+    """Stripe does not know the order's PaymentIntent (a test server that started afresh)."""
+
+    code = "intent_missing"
+
+
+class PaymentMethodRefused(ServiceError):
+    """Stripe does not know or will not use this payment method."""
+
+    status = 422
+    code = "invalid_payment_method"
+
+
 class PaymentDeclined(ServiceError):
     """Stripe declined the card; the order may be paid with another one."""
 
@@ -71,6 +84,15 @@ def _upstream(exc: stripe.StripeError) -> UpstreamError:
     return UpstreamError(f"Stripe refused or failed: {exc.user_message or exc}")
 
 
+def _refused_method(exc: stripe.InvalidRequestError, payment_method: str) -> ServiceError:
+    # The intent was just read, so a 404 here is about the payment method.
+    if exc.http_status == 404 or (exc.param or "").startswith("payment_method"):
+        return PaymentMethodRefused(
+            f"Stripe will not use payment method {payment_method!r}", details="payment_method"
+        )
+    return _upstream(exc)
+
+
 class StripeGateway:
     """The few Stripe calls techan makes, with its errors turned into ServiceErrors."""
 
@@ -88,25 +110,35 @@ class StripeGateway:
         )
         return cls(client, webhook_secret=settings.stripe_webhook_secret.get_secret_value())
 
-    def create_intent(self, *, order_id: int, amount_fen: int) -> IntentState:
-        """A PaymentIntent for the order's total; one per order (Stripe idempotency key too)."""
+    def create_intent(
+        self, *, order_id: int, amount_fen: int, replacing: str | None = None
+    ) -> IntentState:
+        """A PaymentIntent for the order's total: the order's first, or the one REPLACING an
+        intent that was declined or that Stripe forgot (each its own idempotency key)."""
         params: Any = {
             "amount": amount_fen,
             "currency": CURRENCY.lower(),
             "metadata": {"order_id": str(order_id)},
         }
+        key = f"techan-order-{order_id}-intent"
+        if replacing is not None:
+            key = f"{key}-after-{replacing}"
         try:
             intent = self.client.v1.payment_intents.create(
-                params=params, options={"idempotency_key": f"techan-order-{order_id}-intent"}
+                params=params, options={"idempotency_key": key}
             )
         except stripe.StripeError as exc:
             raise _upstream(exc) from exc
         return IntentState.of(intent)
 
     def retrieve_intent(self, intent_id: str) -> IntentState:
-        """The intent's current state at Stripe."""
+        """The intent's current state at Stripe (IntentMissing when Stripe has no such intent)."""
         try:
             return IntentState.of(self.client.v1.payment_intents.retrieve(intent_id))
+        except stripe.InvalidRequestError as exc:
+            if exc.http_status == 404:
+                raise IntentMissing(f"Stripe has no payment intent {intent_id}") from exc
+            raise _upstream(exc) from exc
         except stripe.StripeError as exc:
             raise _upstream(exc) from exc
 
@@ -119,9 +151,17 @@ class StripeGateway:
         intents = self.client.v1.payment_intents
         try:
             intents.update(intent_id, params={"payment_method": payment_method})
+        except stripe.InvalidRequestError as exc:
+            raise _refused_method(exc, payment_method) from exc
+        except stripe.StripeError as exc:
+            raise _upstream(exc) from exc
+        try:
             return IntentState.of(intents.confirm(intent_id))
         except stripe.CardError as exc:
             raise PaymentDeclined(exc.user_message or "the card was declined") from exc
+        except stripe.InvalidRequestError as exc:
+            # Stripe checks the method when it is attached, localstripe when it is charged.
+            raise _refused_method(exc, payment_method) from exc
         except stripe.StripeError as exc:
             raise _upstream(exc) from exc
 
@@ -143,6 +183,18 @@ class StripeGateway:
         except stripe.StripeError as exc:
             raise _upstream(exc) from exc
         return str(refund.id)
+
+    def refunded_fen(self, intent_id: str) -> int:
+        """What Stripe has paid back of the intent so far (its succeeded refunds)."""
+        total = 0
+        try:
+            page = self.client.v1.refunds.list(params={"payment_intent": intent_id, "limit": 100})
+            for refund in page.auto_paging_iter():
+                if refund.status in ("succeeded", "pending", None):
+                    total += int(refund.amount)
+        except stripe.StripeError as exc:
+            raise _upstream(exc) from exc
+        return total
 
     def construct_event(self, payload: bytes, signature: str | None) -> stripe.Event:
         """The event in PAYLOAD if its Stripe-Signature header is valid (raises otherwise)."""

@@ -33,6 +33,7 @@ class EventOutcome(StrEnum):
     failure_ignored = "failure_ignored"  # a decline arriving after the success: out of order
     unknown_payment = "unknown_payment"  # no payment of ours has this intent
     ignored_type = "ignored_type"  # an event type we do not act on
+    intent_replaced = "intent_replaced"  # a new intent took over (a retry, a forgotten intent)
 
 
 def _at(*, nullable: bool = False) -> Any:

@@ -15,6 +15,7 @@ from service.orders.refunds import RefundPlan, apply_refund_plan, plan_refund
 from service.orders.schemas import RefundIn
 from service.orders.service import (
     InvalidTransition,
+    actor_name,
     cancel_unpaid_order,
     ensure_shopper_or_admin,
     lines_of,
@@ -48,7 +49,7 @@ def _pay_back(
     order: Order,
     payment: Payment,
     plan: RefundPlan,
-    actor: User,
+    actor: User | str,
     reason: str | None,
     gateway: StripeGateway,
 ) -> PaymentRefund:
@@ -68,12 +69,35 @@ def _pay_back(
         stripe_refund_id=refund_id,
         lines=plan.summary(),
         reason=reason,
-        actor_id=actor.id,
-        actor=actor.name,
+        actor_id=actor.id if isinstance(actor, User) else None,
+        actor=actor_name(actor),
     )
     session.add(refund)
     session.flush()
     return refund
+
+
+def pay_back_plan(
+    session: Session,
+    *,
+    order: Order,
+    plan: RefundPlan,
+    actor: User | str,
+    reason: str | None,
+    gateway: StripeGateway,
+) -> PaymentRefund:
+    """For a caller above payments (after-sales) that applied PLAN to the order itself: pay it
+    back through Stripe and record it. Call it last, just before the transaction commits."""
+    payment = _paid_payment(session, order)
+    return _pay_back(
+        session,
+        order=order,
+        payment=payment,
+        plan=plan,
+        actor=actor,
+        reason=reason,
+        gateway=gateway,
+    )
 
 
 def refund_order(

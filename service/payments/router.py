@@ -31,7 +31,7 @@ from service.orders.schemas import OrderOut, OrderPage, ReasonIn, RefundIn
 from service.orders.service import InvalidTransition
 from service.payments import refunds
 from service.payments.deps import GatewayDep, ReservationsDep
-from service.payments.gateway import PaymentDeclined
+from service.payments.gateway import PaymentDeclined, PaymentMethodRefused
 from service.payments.schemas import PaymentIn, PaymentOut, WebhookReceipt
 from service.payments.service import ReservationExpired, start_payment
 from service.payments.webhooks import receive_stripe_event
@@ -105,7 +105,13 @@ def refund_order(
     tags=["payments"],
     response_model=PaymentOut,
     responses=error_responses(
-        Unauthorized, Forbidden, NotFound, Conflict, PaymentDeclined, UpstreamError
+        Unauthorized,
+        Forbidden,
+        NotFound,
+        Conflict,
+        PaymentDeclined,
+        PaymentMethodRefused,
+        UpstreamError,
     ),
 )
 def pay_order(

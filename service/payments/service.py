@@ -18,14 +18,21 @@ from sqlmodel import Session, col, select
 
 from service.accounts.models import User
 from service.kit.db import utcnow
-from service.kit.errors import Conflict
+from service.kit.errors import Conflict, UpstreamError
 from service.orders.models import Order, OrderStatus
 from service.orders.service import ensure_shopper_or_admin, lock_order, mark_paid, visible_order
-from service.payments.gateway import IntentState, PaymentDeclined, StripeGateway
-from service.payments.models import EventOutcome, Payment, PaymentRefund, PaymentStatus
+from service.payments.gateway import IntentMissing, IntentState, PaymentDeclined, StripeGateway
+from service.payments.models import (
+    EventOutcome,
+    Payment,
+    PaymentEvent,
+    PaymentRefund,
+    PaymentStatus,
+)
 
 P = PaymentStatus
 STRIPE_ACTOR = "stripe"
+OPEN = (P.requires_payment, P.failed)
 
 
 class OrderNotPayable(Conflict):
@@ -105,8 +112,9 @@ def start_payment(
         session.add(payment)
         session.flush()
     else:
-        intent = gateway.retrieve_intent(payment.intent_id)
-    if payment_method is None:
+        intent = usable_intent(session, order=order, payment=payment, gateway=gateway)
+        session.refresh(order)
+    if payment_method is None or order.status != OrderStatus.pending_payment:
         return PaymentAttempt(order, payment, intent)
     try:
         confirmed = gateway.confirm_with(intent.id, payment_method=payment_method)
@@ -117,6 +125,70 @@ def start_payment(
         apply_intent_succeeded(session, intent=confirmed, gateway=gateway, source="confirm")
     session.refresh(order)
     return PaymentAttempt(order, payment, confirmed)
+
+
+def usable_intent(
+    session: Session, *, order: Order, payment: Payment, gateway: StripeGateway
+) -> IntentState:
+    """The intent to pay ORDER with now.
+
+    A new intent replaces the old one when Stripe no longer knows it (a test server started
+    afresh) or after a decline, whether the retry is confirmed here or by the shopper's app with
+    the new client secret: Stripe could confirm a declined intent again, localstripe cannot,
+    and a fresh intent (the old one cancelled first) works on both. A success Stripe reports
+    for the old intent is applied instead of replacing it.
+    """
+    try:
+        intent = gateway.retrieve_intent(payment.intent_id)
+    except IntentMissing:
+        if payment.status not in OPEN:
+            raise  # money was taken through an intent Stripe forgot: nothing to recreate
+        return _replace_intent(
+            session, order=order, payment=payment, gateway=gateway, why="Stripe no longer knows it"
+        )
+    if intent.status == "succeeded":
+        apply_intent_succeeded(session, intent=intent, gateway=gateway, source="retrieve")
+        return intent
+    if payment.status != P.failed and intent.status != "canceled":
+        return intent
+    if intent.status != "canceled" and not gateway.cancel_intent_quietly(intent.id):
+        intent = gateway.retrieve_intent(intent.id)
+        if intent.status == "succeeded":
+            apply_intent_succeeded(session, intent=intent, gateway=gateway, source="retrieve")
+            return intent
+        raise UpstreamError(f"Stripe would not cancel the declined intent {intent.id}")
+    return _replace_intent(
+        session, order=order, payment=payment, gateway=gateway, why="retried after a decline"
+    )
+
+
+def _replace_intent(
+    session: Session, *, order: Order, payment: Payment, gateway: StripeGateway, why: str
+) -> IntentState:
+    """A fresh intent for the order's total becomes the payment's; the old one is recorded."""
+    old = payment.intent_id
+    assert order.id is not None
+    intent = gateway.create_intent(order_id=order.id, amount_fen=order.total_fen, replacing=old)
+    session.execute(
+        update(Payment)
+        .where(col(Payment.id) == payment.id)
+        .values(intent_id=intent.id, status=P.requires_payment, updated_at=utcnow())
+    )
+    session.add(
+        PaymentEvent(
+            event_id=f"replaced:{old}",
+            type="techan.intent_replaced",
+            intent_id=old,
+            order_id=order.id,
+            amount_fen=order.total_fen,
+            currency=order.currency,
+            outcome=EventOutcome.intent_replaced,
+            detail=f"replaced by {intent.id}: {why}",
+        )
+    )
+    session.flush()
+    session.refresh(payment)
+    return intent
 
 
 def set_payment_status(

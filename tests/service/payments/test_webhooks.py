@@ -63,8 +63,13 @@ def test_declined_card_keeps_the_order_payable(
     ]
     assert shop.get(order["id"])["status"] == "pending_payment"
     assert shop.payment(order["id"]).status == "failed"  # type: ignore[union-attr]
-    assert shop.stock(shop.honey) == 7  # still reserved: on Stripe the shopper may try again
-    # (localstripe cannot confirm an intent again after a declined charge; Stripe can.)
+    assert shop.stock(shop.honey) == 7  # still reserved: the shopper may try again
+    # localstripe cannot confirm an intent again after a declined charge (Stripe can), so
+    # asking again gives a fresh intent, which the shopper's app confirms with another card
+    retry = shop.pay(order["id"]).json()["intent_id"]
+    assert retry != intent_id
+    confirm_as_client(stripe_client, retry, "pm_card_visa")
+    wait_for(lambda: shop.get(order["id"])["status"] == "paid")
 
 
 def test_the_same_event_twice_is_applied_once(
