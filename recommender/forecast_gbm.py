@@ -29,6 +29,10 @@ MIN_YEAR_ROWS = 200
 # the binner's weighted percentiles cost seconds per fit over 100k rows, and more rows of the
 # same series add little. The seed catalog's few thousand rows are all kept.
 MAX_TRAIN_ROWS = 30_000
+# Past this many rows the features are binned here, in one sort per feature: scikit-learn's
+# binner takes a weighted percentile per bin edge (254 sorts per feature), seconds per fit.
+PREBIN_ROWS = 20_000
+MAX_BINS = 255
 _LUNAR = slice(0, 2)
 
 
@@ -81,9 +85,42 @@ def gradient_boosting(
     # A few thousand rows gain nothing from OpenMP threads, and on a busy 2-core machine
     # their spin-waiting made one fit 10-40x slower.
     with threadpool_limits(limits=1, user_api="openmp"):
-        model.fit(train.features[:, known], target, sample_weight=train.base)
-        forecast = model.predict(predict.features[:, known]) * predict.base
+        features, ahead = train.features[:, known], predict.features[:, known]
+        if len(train.base) > PREBIN_ROWS:
+            edges = bin_edges(features, train.base)
+            features, ahead = binned(features, edges), binned(ahead, edges)
+        model.fit(features, target, sample_weight=train.base)
+        forecast = model.predict(ahead) * predict.base
     return forecast.reshape(n_series, horizon)
+
+
+def bin_edges(features: np.ndarray, weights: np.ndarray) -> list[np.ndarray | None]:
+    """Per feature, weighted-quantile edges of MAX_BINS bins (None: few enough values already)."""
+    edges: list[np.ndarray | None] = []
+    quantiles = np.linspace(0, 1, MAX_BINS + 1)[1:-1]
+    for column in features.T:
+        known = ~np.isnan(column)
+        values, weight = column[known], weights[known]
+        if len(np.unique(values)) <= MAX_BINS:
+            edges.append(None)
+            continue
+        order = np.argsort(values, kind="stable")
+        cumulative = np.cumsum(weight[order])
+        at = np.searchsorted(cumulative, quantiles * cumulative[-1])
+        edges.append(np.unique(values[order][np.minimum(at, len(values) - 1)]))
+    return edges
+
+
+def binned(features: np.ndarray, edges: list[np.ndarray | None]) -> np.ndarray:
+    """FEATURES with each binned column replaced by its bin number (missing values stay NaN)."""
+    out = features.copy()
+    for j, cut in enumerate(edges):
+        if cut is None:
+            continue
+        column = features[:, j]
+        known = ~np.isnan(column)
+        out[known, j] = np.searchsorted(cut, column[known], side="right")
+    return out
 
 
 def _sample(rows: _Rows, size: int) -> _Rows:
