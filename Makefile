@@ -36,7 +36,7 @@ test: lint
 	$(BIN)/pytest
 
 # Each prints its figures as ratios against a baseline measured in the same run (see README).
-BENCHES := search checkout checkout_http import_orders analytics_refresh refresh forecast reco
+BENCHES := search checkout checkout_http import_orders analytics_refresh refresh forecast reco analytics_scale
 
 bench: install
 	@for b in $(BENCHES); do echo "== bench/$$b.py"; $(PY) bench/$$b.py || exit 1; done

@@ -27,6 +27,14 @@ from recommender.holidays import FIXED_DATES, calendar_features
 
 MIN_WEEKS = 26
 MIN_YEAR_ROWS = 200
+# Past this many training rows (a catalog of hundreds of categories) a seeded sample is fitted:
+# the binner's weighted percentiles cost seconds per fit over 100k rows, and more rows of the
+# same series add little. The seed catalog's few thousand rows are all kept.
+MAX_TRAIN_ROWS = 30_000
+# Past this many rows the features are binned here, in one sort per feature: scikit-learn's
+# binner takes a weighted percentile per bin edge (254 sorts per feature), seconds per fit.
+PREBIN_ROWS = 20_000
+MAX_BINS = 255
 _LUNAR = slice(0, 2)
 
 
@@ -73,6 +81,8 @@ def gradient_boosting(
                 )
             )
         )
+    if len(train.base) > MAX_TRAIN_ROWS:
+        train = _sample(train, MAX_TRAIN_ROWS)
     predict = _rows(history, calendar, month=month, origins=np.array([n_weeks]), horizon=horizon)
     target = history[train.series, train.target_week] / train.base
     model = _model()
@@ -81,8 +91,12 @@ def gradient_boosting(
     # A few thousand rows gain nothing from OpenMP threads, and on a busy 2-core machine
     # their spin-waiting made one fit 10-40x slower.
     with threadpool_limits(limits=1, user_api="openmp"):
-        model.fit(train.features[:, known], target, sample_weight=train.base)
-        forecast = model.predict(predict.features[:, known]) * predict.base
+        features, ahead = train.features[:, known], predict.features[:, known]
+        if len(train.base) > PREBIN_ROWS:
+            edges = bin_edges(features, train.base)
+            features, ahead = binned(features, edges), binned(ahead, edges)
+        model.fit(features, target, sample_weight=train.base)
+        forecast = model.predict(ahead) * predict.base
     return forecast.reshape(n_series, horizon)
 
 
@@ -90,6 +104,47 @@ def month_position(weeks: pd.DatetimeIndex) -> np.ndarray:
     """Per week: the Monday's day of month and the days from it to the next 1st (weeks × 2)."""
     to_first = (weeks + pd.offsets.MonthBegin(1) - weeks).days
     return np.column_stack([weeks.day, to_first]).astype(np.float64)
+
+
+def bin_edges(features: np.ndarray, weights: np.ndarray) -> list[np.ndarray | None]:
+    """Per feature, weighted-quantile edges of MAX_BINS bins (None: few enough values already)."""
+    edges: list[np.ndarray | None] = []
+    quantiles = np.linspace(0, 1, MAX_BINS + 1)[1:-1]
+    for column in features.T:
+        known = ~np.isnan(column)
+        values, weight = column[known], weights[known]
+        if len(np.unique(values)) <= MAX_BINS:
+            edges.append(None)
+            continue
+        order = np.argsort(values, kind="stable")
+        cumulative = np.cumsum(weight[order])
+        at = np.searchsorted(cumulative, quantiles * cumulative[-1])
+        edges.append(np.unique(values[order][np.minimum(at, len(values) - 1)]))
+    return edges
+
+
+def binned(features: np.ndarray, edges: list[np.ndarray | None]) -> np.ndarray:
+    """FEATURES with each binned column replaced by its bin number (missing values stay NaN)."""
+    out = features.copy()
+    for j, cut in enumerate(edges):
+        if cut is None:
+            continue
+        column = features[:, j]
+        known = ~np.isnan(column)
+        out[known, j] = np.searchsorted(cut, column[known], side="right")
+    return out
+
+
+def _sample(rows: _Rows, size: int) -> _Rows:
+    """SIZE of ROWS, chosen with a fixed seed (in their order)."""
+    chosen = np.sort(np.random.default_rng(0).choice(len(rows.base), size, replace=False))
+    return _Rows(
+        rows.features[chosen],
+        rows.series[chosen],
+        rows.target_week[chosen],
+        rows.base[chosen],
+        rows.has_year[chosen],
+    )
 
 
 def _model() -> HistGradientBoostingRegressor:

@@ -233,8 +233,11 @@ def update_search_ranking(session: Session, frames: DemandFrames, *, now: dateti
     since = pd.Timestamp(now) - pd.Timedelta(weeks=RANKING_WEEKS)
     recent = frames.orders[frames.orders["ordered_at"] >= since]
     units = recent.groupby("product_code", observed=True)["quantity"].sum()
+    # Plain strings, not the CategoricalIndex: with no sale in the window that index is empty,
+    # its codes int8 over all the catalog's codes, and looking up the 129th product overflows.
+    sold = dict(zip(units.index.astype(str), units.tolist(), strict=True))
     ids: dict[str, int] = dict(session.exec(select(Product.code, Product.id)).all())  # type: ignore[arg-type]
-    set_sales_units(session, {pid: int(units.get(code, 0)) for code, pid in ids.items()})
+    set_sales_units(session, {pid: int(sold.get(code, 0)) for code, pid in ids.items()})
 
 
 class _Stopwatch:
