@@ -21,6 +21,7 @@ from service.kit.body_limit import BodyLimit
 from service.kit.db import get_engine
 from service.kit.docs import install_docs
 from service.kit.errors import install_error_handlers
+from service.kit.request_id import RequestId
 from service.kit.security_headers import SecurityHeaders
 from service.orders import router as orders
 from service.payments import router as payments
@@ -87,6 +88,7 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestId)  # outermost of ours: every answer carries the id
     install_docs(app)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)

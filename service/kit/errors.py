@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -9,6 +10,11 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from service.kit.request_id import HEADER as REQUEST_ID_HEADER
+from service.kit.request_id import request_id_of
+
+log = logging.getLogger(__name__)
 
 
 class ServiceError(Exception):
@@ -157,3 +163,11 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _HTTP_CODES.get(exc.status_code, "error")
         return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code)
+
+    @app.exception_handler(Exception)
+    async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+        # The last resort: never a plain-text 500; the log line and the answer share the id.
+        request_id = request_id_of(request)
+        log.error("unhandled error, request %s", request_id, exc_info=exc)
+        body = error_body("internal", "internal server error", {"request_id": request_id})
+        return JSONResponse(body, status_code=500, headers={REQUEST_ID_HEADER: request_id})
