@@ -24,6 +24,7 @@ from service.catalog.schemas import (
     VariantOut,
     VariantPatch,
 )
+from service.kit.bounds import Fen
 from service.kit.db import SessionDep
 from service.kit.errors import (
     Conflict,
@@ -53,8 +54,8 @@ def list_products(
     category: str | None = None,
     region: str | None = None,
     producer: str | None = None,
-    min_price_fen: Annotated[int | None, Query(ge=0)] = None,
-    max_price_fen: Annotated[int | None, Query(ge=0)] = None,
+    min_price_fen: Annotated[Fen | None, Query()] = None,
+    max_price_fen: Annotated[Fen | None, Query()] = None,
     in_stock: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
     cursor: Annotated[str | None, Query(max_length=200)] = None,

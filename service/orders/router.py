@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 
 from service.accounts.deps import CurrentUser, ShopperUser
 from service.kit.app_state import SettingsDep
+from service.kit.bounds import Id
 from service.kit.db import SessionDep
 from service.kit.errors import (
     Conflict,
@@ -40,14 +41,14 @@ def create_cart(session: SessionDep, user: ShopperUser, body: CartItemsIn | None
 
 
 @router.get("/carts/{cart_id}", responses=READ_ERRORS)
-def get_cart(cart_id: int, session: SessionDep, user: ShopperUser) -> CartOut:
+def get_cart(cart_id: Id, session: SessionDep, user: ShopperUser) -> CartOut:
     """Your cart with today's prices and stock."""
     return carts.cart_out(session, carts.get_own_cart(session, user=user, cart_id=cart_id))
 
 
 @router.put("/carts/{cart_id}/items", responses=WRITE_ERRORS)
 def replace_cart_items(
-    cart_id: int, body: CartItemsIn, session: SessionDep, user: ShopperUser
+    cart_id: Id, body: CartItemsIn, session: SessionDep, user: ShopperUser
 ) -> CartOut:
     """Set the cart's items (each SKU must exist, be listed and have the stock)."""
     cart = carts.replace_cart_items(session, user=user, cart_id=cart_id, items=body.items)
@@ -76,14 +77,14 @@ def place_order(
 
 
 @router.post("/orders/{order_id}/ship", responses=WRITE_ERRORS)
-def ship_order(order_id: int, session: SessionDep, user: CurrentUser) -> OrderOut:
+def ship_order(order_id: Id, session: SessionDep, user: CurrentUser) -> OrderOut:
     """A producer ships its lines; the order is shipped when every line is."""
     service.ship_order_lines(session, user=user, order_id=order_id)
     return views.order_detail(session, user=user, order_id=order_id)
 
 
 @router.post("/orders/{order_id}/deliver", responses=WRITE_ERRORS)
-def deliver_order(order_id: int, session: SessionDep, user: CurrentUser) -> OrderOut:
+def deliver_order(order_id: Id, session: SessionDep, user: CurrentUser) -> OrderOut:
     """The shopper confirms a shipped order arrived."""
     service.deliver_order(session, user=user, order_id=order_id)
     return views.order_detail(session, user=user, order_id=order_id)

@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from service.accounts.deps import BearerCredentials, optional_user
 from service.accounts.models import Role, User
 from service.catalog.vocabulary import Packaging
+from service.kit.bounds import Fen
 from service.kit.db import session_scope
 from service.kit.errors import Unauthorized, Unprocessable, error_responses
 from service.search import service
@@ -74,8 +75,8 @@ async def search(
     category: Annotated[str | None, Query(max_length=64)] = None,
     region: Annotated[str | None, Query(max_length=64)] = None,
     packaging: Packaging | None = None,
-    min_price_fen: Annotated[int | None, Query(ge=0)] = None,
-    max_price_fen: Annotated[int | None, Query(ge=0)] = None,
+    min_price_fen: Annotated[Fen | None, Query()] = None,
+    max_price_fen: Annotated[Fen | None, Query()] = None,
     in_stock: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
 ) -> Response:
