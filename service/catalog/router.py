@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, status
 from service.accounts.deps import CurrentUser, OperatorUser, OptionalUser, ProducerUser
 from service.accounts.schemas import MeOut
 from service.catalog import service, storefront
+from service.catalog.access import can_see_unlisted
 from service.catalog.members import describe_member
 from service.catalog.schemas import (
     CategoryOut,
@@ -183,9 +184,12 @@ def delist_product(
 
 @router.get("/products/{code}/history", responses=WRITE_ERRORS)
 def product_history(code: str, session: SessionDep, user: CurrentUser) -> list[TransitionOut]:
-    """Every curation step of a product: who, when, why."""
+    """Every curation step of a product: who, when, why (its producer, its park's operators
+    and admins only: reasons are between them)."""
     _detail(session, user, code)  # same visibility as the product itself
     product = service.get_product(session, code)
+    if not can_see_unlisted(session, user, product):
+        raise Forbidden("only the product's producer, its park's operators and admins see this")
     return [
         TransitionOut(
             from_status=t.from_status,
