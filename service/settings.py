@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     # Required (and not a published example) unless Stripe is a local test server.
     stripe_webhook_secret: SecretStr | None = None
     reservation_minutes: int = 30
+    # Anti-hoarding: a shopper holding this many unpaid orders must pay or cancel one first.
+    max_unpaid_orders: int = 3
     # How often the server cancels unpaid orders past their reservation (0: never; the
     # `techan orders sweep` command and every order request still do it on access).
     reservation_sweep_seconds: int = 60

@@ -131,7 +131,8 @@ def add_variant(code: str, body: VariantIn, session: SessionDep, user: ProducerU
 def update_variant(
     sku: str, body: VariantPatch, session: SessionDep, user: ProducerUser
 ) -> VariantOut:
-    """Change your SKU's price or stock (`stock` sets it, `stock_delta` moves it)."""
+    """Change your SKU's price, stock (`stock` sets it, `stock_delta` moves it) or purchase
+    limit (限购: units per shopper over its unpaid and paid orders; null removes it)."""
     v = service.update_variant(session, user=user, sku=sku, body=body)
     return VariantOut(
         sku=v.sku,
@@ -140,6 +141,7 @@ def update_variant(
         price_fen=v.price_fen,
         stock=v.stock,
         price_per_500g_fen=storefront.price_per_500g(v.price_fen, v.net_weight_g),
+        purchase_limit=v.purchase_limit,
     )
 
 

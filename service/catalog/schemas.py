@@ -68,6 +68,8 @@ class VariantPatch(Strict):
     price_fen: int | None = Field(default=None, gt=0, le=100_000_000)
     stock: int | None = Field(default=None, ge=0, le=1_000_000)
     stock_delta: int | None = Field(default=None, ge=-1_000_000, le=1_000_000)
+    # 限购 per shopper over its unpaid and paid orders; null removes the limit.
+    purchase_limit: int | None = Field(default=None, ge=1, le=1_000_000)
 
     @field_validator("price_fen", "stock", "stock_delta", mode="before")
     @classmethod
@@ -116,6 +118,7 @@ class VariantOut(BaseModel):
     price_fen: int
     price_per_500g_fen: int
     stock: int
+    purchase_limit: int | None = None
 
 
 class ProductOut(BaseModel):

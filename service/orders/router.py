@@ -69,9 +69,13 @@ def place_order(
     settings: SettingsDep,
 ) -> JSONResponse:
     """Order a cart at today's prices, reserving its stock; the same Idempotency-Key and body
-    return the first answer (header `Idempotent-Replayed: true`), another body is 409."""
+    return the first answer (header `Idempotent-Replayed: true`), another body is 409. A
+    shopper holding TECHAN_MAX_UNPAID_ORDERS unpaid orders gets 409; an item over its SKU's
+    purchase limit (限购) 422."""
     hold = timedelta(minutes=settings.reservation_minutes)
-    answer = checkout.place_order_once(session, user=user, key=key, body=body, hold=hold)
+    answer = checkout.place_order_once(
+        session, user=user, key=key, body=body, hold=hold, max_unpaid=settings.max_unpaid_orders
+    )
     headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
     return JSONResponse(answer.body, status_code=answer.status, headers=headers)
 
