@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     # Request bodies above this are refused with 413 before parsing.
     max_body_bytes: int = 1_000_000
     log_searches: bool = True
+    # `techan analytics refresh` deletes search log rows older than this many days.
+    search_log_days: int = 400
     # Rate-limit counters: in this process's memory when unset; several workers share them
     # through Redis (redis://host:6379/0) so a limit holds across the whole deployment.
     redis_url: str | None = None

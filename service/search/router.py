@@ -19,6 +19,7 @@ from service.catalog.vocabulary import Packaging
 from service.kit.bounds import Fen
 from service.kit.db import session_scope
 from service.kit.errors import Unauthorized, Unprocessable, error_responses
+from service.kit.ratelimit import client_key
 from service.search import service
 from service.search.backend import SearchBackend
 from service.search.normalize import MAX_QUERY_CHARS
@@ -46,7 +47,9 @@ def _json(model: BaseModel) -> Response:
     return Response(model.model_dump_json(), media_type="application/json")
 
 
-def _log_search(engine: Engine, *, user: User | None, q: str, found: SearchResponse) -> None:
+def _log_search(
+    engine: Engine, *, user: User | None, q: str, found: SearchResponse, searcher: str
+) -> None:
     try:
         with session_scope(engine) as session:
             service.record_search(
@@ -56,6 +59,7 @@ def _log_search(engine: Engine, *, user: User | None, q: str, found: SearchRespo
                 matched_all_count=found.matched_all,
                 shopper_id=user.id if user is not None and user.role == Role.shopper else None,
                 city=user.city if user is not None else None,
+                searcher=searcher,
             )
     except SQLAlchemyError:
         # A search the shopper already has must not fail because its log line could not be written.
@@ -99,7 +103,8 @@ async def search(
     user, found = await run_in_threadpool(_read, engine, work)
     if request.app.state.settings.log_searches and found.normalized:
         # Written after the response is sent: the shopper does not wait for the log's commit.
-        background.add_task(_log_search, engine, user=user, q=q, found=found)
+        searcher = client_key(request, user.id if user is not None else None)
+        background.add_task(_log_search, engine, user=user, q=q, found=found, searcher=searcher)
     return _json(found)
 
 
