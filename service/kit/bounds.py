@@ -7,8 +7,8 @@ from typing import Annotated
 
 from annotated_types import Ge, Le
 
-# The largest value a signed 64-bit database column (BIGINT, SQLite INTEGER) holds.
-MAX_ID = 2**63 - 1
+# The largest id the schema's INTEGER keys hold on PostgreSQL (32-bit; SQLite's are 64-bit).
+MAX_ID = 2**31 - 1
 # A trillion fen (ten billion yuan): far above any price or order, far below an overflow.
 MAX_FEN = 10**12
 

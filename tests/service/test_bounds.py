@@ -12,7 +12,7 @@ from tests.factories import auth, make_producer, make_product, make_user, make_v
 from tests.service.orders.factories import make_shopper
 
 API = "/api/v1"
-HUGE = "9223372036854775808"  # 2**63
+HUGE = "9223372036854775808"  # 2**63 (and 2**31 is refused too: PostgreSQL ids are 32-bit)
 
 
 def _field_named(resp_json: dict[str, Any], name: str) -> bool:
