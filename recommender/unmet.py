@@ -8,8 +8,9 @@ few results it had. A distinct normalised query is unmet when more than ``MIN_UN
 its searches in the window were unmet; only those unmet searches count towards its volume,
 average results and growth (a product listed part-way through the window stops counting).
 Queries close to an existing product title are dropped as near-misses: the product exists, the
-search just missed it (a typo that returns nothing). Noise (`???`, `1111`, `aaaa`) is never
-unmet demand.
+search just missed it (a typo that returns nothing). Noise (`???`, `1111`, `aaaa`, keyboard
+rows such as `qwerty`/`asdf`/`hjkl`, `test`/`测试`) is never unmet demand. Storefront searches are
+logged once per searcher, query and day, so a volume is a count of distinct searchers.
 
 The most frequent unmet queries are clustered on character n-gram TF-IDF (Chinese has no
 spaces; unigrams and bigrams keep 柚子蜂蜜茶 beside 蜂蜜柚子茶, which share no trigram) with
@@ -42,6 +43,8 @@ from sklearn.metrics.pairwise import cosine_similarity
 from recommender.cube import as_utc, to_utc
 
 MIN_UNMET_SHARE = 0.5
+# A query only one person asked is no demand (the storefront logs a searcher once a day).
+MIN_QUERY_SEARCHES = 2
 MAX_DISTINCT_QUERIES = 300
 NEAR_MISS_SIMILARITY = 80.0
 CLUSTER_DISTANCE = 0.7
@@ -67,26 +70,41 @@ def _vectorizer() -> TfidfVectorizer:
     return TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 2), sublinear_tf=True)
 
 
-def is_noise(query: str) -> bool:
-    """Whether QUERY asks for nothing: no letter or Chinese character, or one character repeated.
+# Keyboard mashing and test searches: runs along a keyboard row (qwerty, asdf, hjkl, zxcv …),
+# and the words people type to see whether search works.
+KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "1234567890")
+TEST_WORDS = frozenset({"test", "tests", "testing", "测试", "ceshi", "试试", "test123"})
 
-    (`???`, `1111`, `。。。`, `aaaa`.) Keyboard mashing such as `asdf` is left in: it cannot be
-    told from pinyin initials by its letters, and it ends up in a cluster with no category.
-    """
-    compact = "".join(query.split())
-    return not any(c.isalpha() for c in compact) or (len(compact) > 1 and len(set(compact)) == 1)
+
+def is_noise(query: str) -> bool:
+    """Whether QUERY asks for nothing: no letter or Chinese character, one character or a pair
+    repeated (`???`, `1111`, `aaaa`, `哈哈哈`, `abab`), a run along a keyboard row (`qwerty`,
+    `asdf`, `hjkl`, `lkjh`) or a test search (`test`, `测试`)."""
+    compact = "".join(query.split()).lower()
+    if not any(c.isalpha() for c in compact) or compact in TEST_WORDS:
+        return True
+    if len(compact) > 2 and any(compact == compact[:n] * (len(compact) // n) for n in (1, 2)):
+        return True
+    if len(compact) == 2 and compact[0] == compact[1]:
+        return True
+    return len(compact) >= 3 and any(
+        compact in row or compact in row[::-1] for row in KEYBOARD_ROWS
+    )
 
 
 def unmet_searches(searches: pd.DataFrame) -> pd.DataFrame:
-    """Searches matching no product fully, of queries where most searches match none.
+    """Searches matching no product fully, of queries where most searches match none and at
+    least MIN_QUERY_SEARCHES did.
 
     Noise (`is_noise`) is never unmet demand.
     """
     missed = searches["matched_all_count"].to_numpy() == 0
     query, distinct = pd.factorize(searches["normalized_query"], use_na_sentinel=False)
     noise = np.fromiter((is_noise(str(q)) for q in distinct), dtype=bool, count=len(distinct))
-    share = np.bincount(query, weights=missed) / np.maximum(np.bincount(query), 1)
-    return searches[missed & (share[query] > MIN_UNMET_SHARE) & ~noise[query]]
+    unmet_count = np.bincount(query, weights=missed)
+    share = unmet_count / np.maximum(np.bincount(query), 1)
+    enough = unmet_count >= MIN_QUERY_SEARCHES
+    return searches[missed & (share[query] > MIN_UNMET_SHARE) & enough[query] & ~noise[query]]
 
 
 def near_misses(queries: list[str], titles: list[str]) -> np.ndarray:

@@ -29,6 +29,7 @@ from service.kit.db import get_engine, read_engine
 from service.kit.docs import install_docs
 from service.kit.errors import install_error_handlers
 from service.kit.ratelimit import RateLimiter
+from service.kit.request_id import RequestId
 from service.kit.security_headers import SecurityHeaders
 from service.ledger import router as ledger
 from service.orders import router as orders
@@ -110,7 +111,8 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(Admission, **admission_options(settings, engine))
-    app.add_middleware(SecurityHeaders)  # outermost: a queued request's 503 gets them too
+    app.add_middleware(SecurityHeaders)  # a queued request's 503 gets them too
+    app.add_middleware(RequestId)  # outermost of ours: every answer carries the id
     install_docs(app)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)

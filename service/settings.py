@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -19,10 +20,14 @@ class Settings(BaseSettings):
     meili_key: SecretStr | None = None
     # The Meilisearch index techan's search backend uses (when meili_url is set).
     meili_index: str = "techan-products"
-    stripe_api_key: SecretStr = SecretStr("sk_test_techan_localstripe")
+    # Without a Stripe key payments are not configured: their endpoints answer 503.
+    stripe_api_key: SecretStr | None = None
     stripe_api_base: str | None = None
-    stripe_webhook_secret: SecretStr = SecretStr("whsec_techan_local")
+    # Required (and not a published example) unless Stripe is a local test server.
+    stripe_webhook_secret: SecretStr | None = None
     reservation_minutes: int = 30
+    # Anti-hoarding: a shopper holding this many unpaid orders must pay or cancel one first.
+    max_unpaid_orders: int = 3
     # How often the server cancels unpaid orders past their reservation (0: never; the
     # `techan orders sweep` command and every order request still do it on access).
     reservation_sweep_seconds: int = 60
@@ -52,6 +57,9 @@ class Settings(BaseSettings):
     db_idle_in_transaction_timeout_seconds: float = 60.0
     sqlite_busy_timeout_seconds: float = 5.0
     log_searches: bool = True
+    # `techan analytics refresh` deletes search log rows older than this many days: two years
+    # and a little, so a season's searches can still be set beside the same season last year.
+    search_log_days: int = 800
     # Rate-limit counters: in this process's memory when unset; several workers share them
     # through Redis (redis://host:6379/0) so a limit holds across the whole deployment.
     redis_url: str | None = None
@@ -65,6 +73,29 @@ class Settings(BaseSettings):
     # A page session ends after this long unused, and after this long whatever happens.
     session_idle_minutes: int = 120
     session_absolute_hours: int = 12
+
+    @model_validator(mode="after")
+    def _webhook_secret_is_secret(self) -> Settings:
+        """Refuse to start where anyone could forge a signed payment event."""
+        if self.stripe_api_key is None or stripe_is_local(self.stripe_api_base):
+            return self
+        secret = self.stripe_webhook_secret
+        if secret is None or secret.get_secret_value().strip() in PUBLIC_WEBHOOK_SECRETS:
+            raise ValueError(
+                "TECHAN_STRIPE_WEBHOOK_SECRET must be set to the signing secret of your Stripe "
+                "webhook endpoint (a missing or published secret lets anyone forge payments)"
+            )
+        return self
+
+
+# Webhook secrets published in techan's own code and docs: never a real one.
+PUBLIC_WEBHOOK_SECRETS = frozenset({"", "whsec_techan_local", "whsec_techan_test_secret"})
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def stripe_is_local(api_base: str | None) -> bool:
+    """True when Stripe calls go to a test server on this machine (localstripe)."""
+    return bool(api_base) and urlsplit(api_base or "").hostname in LOCAL_HOSTS
 
 
 @lru_cache

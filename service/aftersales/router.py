@@ -20,6 +20,7 @@ from service.aftersales.schemas import (
 )
 from service.aftersales.sweep import settle_due
 from service.catalog.models import Producer
+from service.kit.bounds import Id
 from service.kit.db import SessionDep
 from service.kit.errors import (
     Conflict,
@@ -67,7 +68,7 @@ def _settle_silence(
 
 @router.post("/orders/{order_id}/after-sales", status_code=201, responses=ERRORS)
 def ask(
-    order_id: int,
+    order_id: Id,
     body: AfterSalesIn,
     session: SessionDep,
     user: CurrentUser,
@@ -82,7 +83,7 @@ def ask(
 
 
 @router.get("/orders/{order_id}/after-sales", responses=ERRORS)
-def list_for_order(order_id: int, session: SessionDep, user: CurrentUser) -> AfterSalesList:
+def list_for_order(order_id: Id, session: SessionDep, user: CurrentUser) -> AfterSalesList:
     """The order's after-sales requests you may see, with their steps."""
     requests = service.requests_of_order(session, user=user, order_id=order_id)
     return AfterSalesList(items=[_out(session, r) for r in requests])
@@ -90,7 +91,7 @@ def list_for_order(order_id: int, session: SessionDep, user: CurrentUser) -> Aft
 
 @router.get("/after-sales/{request_id}", responses=ERRORS)
 def read(
-    request_id: int,
+    request_id: Id,
     request: Request,
     session: SessionDep,
     user: CurrentUser,
@@ -109,7 +110,7 @@ def read(
 
 @router.post("/after-sales/{request_id}/accept", responses=ERRORS)
 def accept(
-    request_id: int,
+    request_id: Id,
     session: SessionDep,
     user: CurrentUser,
     gateway: GatewayDep,
@@ -126,7 +127,7 @@ def accept(
 
 @router.post("/after-sales/{request_id}/refuse", responses=ERRORS)
 def refuse(
-    request_id: int,
+    request_id: Id,
     body: RefuseIn,
     session: SessionDep,
     user: CurrentUser,
@@ -143,7 +144,7 @@ def refuse(
 
 @router.post("/after-sales/{request_id}/escalate", responses=ERRORS)
 def escalate(
-    request_id: int,
+    request_id: Id,
     session: SessionDep,
     user: CurrentUser,
     now: ClockDep,
@@ -158,7 +159,7 @@ def escalate(
 
 @router.post("/after-sales/{request_id}/decide", responses=ERRORS)
 def decide(
-    request_id: int,
+    request_id: Id,
     body: DecideIn,
     session: SessionDep,
     user: CurrentUser,

@@ -50,7 +50,7 @@ from service.history.cache import HistoryCache, HistoryRows
 from service.history.frames import DemandFrames, load_frames
 from service.kit.collector import collector_paused
 from service.kit.db import get_engine, is_sqlite, read_engine, session_scope, utcnow
-from service.search.service import set_sales_units
+from service.search.service import prune_search_log, set_sales_units
 from service.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -107,6 +107,7 @@ def run_refresh(
     now = now or utcnow()
     with _refresh_lock, ThreadPoolExecutor(max_workers=1) as files:
         clock = _Stopwatch()
+        prune_search_log(engine, now=now, days=get_settings().search_log_days)
         frames, history = read_frames(engine)
         cached = files.submit(save_history, history, history_dir())
         copied = files.submit(publish_columnar_copy, columnar_tables(frames), analytics_dir())

@@ -128,6 +128,8 @@ class Variant(SQLModel, table=True):
     packaging: str = Field(max_length=16)
     price_fen: int
     stock: int = 0
+    # 限购: at most this many units per shopper across its unpaid and paid orders (None: no limit).
+    purchase_limit: int | None = None
     created_at: datetime = _created()
     updated_at: datetime = _created()
 

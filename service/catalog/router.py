@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, status
 from service.accounts.deps import CurrentUser, OperatorUser, OptionalUser, ProducerUser
 from service.accounts.schemas import MeOut
 from service.catalog import service, storefront
+from service.catalog.access import can_see_unlisted
 from service.catalog.members import describe_member
 from service.catalog.schemas import (
     CategoryOut,
@@ -24,6 +25,7 @@ from service.catalog.schemas import (
     VariantOut,
     VariantPatch,
 )
+from service.kit.bounds import Fen
 from service.kit.db import SessionDep
 from service.kit.errors import (
     Conflict,
@@ -53,8 +55,8 @@ def list_products(
     category: str | None = None,
     region: str | None = None,
     producer: str | None = None,
-    min_price_fen: Annotated[int | None, Query(ge=0)] = None,
-    max_price_fen: Annotated[int | None, Query(ge=0)] = None,
+    min_price_fen: Annotated[Fen | None, Query()] = None,
+    max_price_fen: Annotated[Fen | None, Query()] = None,
     in_stock: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
@@ -129,7 +131,8 @@ def add_variant(code: str, body: VariantIn, session: SessionDep, user: ProducerU
 def update_variant(
     sku: str, body: VariantPatch, session: SessionDep, user: ProducerUser
 ) -> VariantOut:
-    """Change your SKU's price or stock (`stock` sets it, `stock_delta` moves it)."""
+    """Change your SKU's price, stock (`stock` sets it, `stock_delta` moves it) or purchase
+    limit (限购: units per shopper over its unpaid and paid orders; null removes it)."""
     v = service.update_variant(session, user=user, sku=sku, body=body)
     return VariantOut(
         sku=v.sku,
@@ -138,6 +141,7 @@ def update_variant(
         price_fen=v.price_fen,
         stock=v.stock,
         price_per_500g_fen=storefront.price_per_500g(v.price_fen, v.net_weight_g),
+        purchase_limit=v.purchase_limit,
     )
 
 
@@ -182,9 +186,12 @@ def delist_product(
 
 @router.get("/products/{code}/history", responses=WRITE_ERRORS)
 def product_history(code: str, session: SessionDep, user: CurrentUser) -> list[TransitionOut]:
-    """Every curation step of a product: who, when, why."""
+    """Every curation step of a product: who, when, why (its producer, its park's operators
+    and admins only: reasons are between them)."""
     _detail(session, user, code)  # same visibility as the product itself
     product = service.get_product(session, code)
+    if not can_see_unlisted(session, user, product):
+        raise Forbidden("only the product's producer, its park's operators and admins see this")
     return [
         TransitionOut(
             from_status=t.from_status,

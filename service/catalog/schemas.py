@@ -56,6 +56,11 @@ class ProductPatch(Strict):
     category: str | None = Field(default=None, pattern=CODE_PATTERN)
     attributes: Attributes | None = None
 
+    @field_validator("title", "category", "attributes", mode="before")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        return refuse_null(value)
+
 
 class VariantPatch(Strict):
     """Set `stock` outright, or move it by `stock_delta` (safe against concurrent orders)."""
@@ -63,6 +68,20 @@ class VariantPatch(Strict):
     price_fen: int | None = Field(default=None, gt=0, le=100_000_000)
     stock: int | None = Field(default=None, ge=0, le=1_000_000)
     stock_delta: int | None = Field(default=None, ge=-1_000_000, le=1_000_000)
+    # 限购 per shopper over its unpaid and paid orders; null removes the limit.
+    purchase_limit: int | None = Field(default=None, ge=1, le=1_000_000)
+
+    @field_validator("price_fen", "stock", "stock_delta", mode="before")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        return refuse_null(value)
+
+
+def refuse_null(value: object) -> object:
+    """A patch leaves a required field out to keep it; an explicit null is an error."""
+    if value is None:
+        raise ValueError("may not be null (leave the field out to keep its value)")
+    return value
 
 
 class RejectIn(Strict):
@@ -99,6 +118,7 @@ class VariantOut(BaseModel):
     price_fen: int
     price_per_500g_fen: int
     stock: int
+    purchase_limit: int | None = None
 
 
 class ProductOut(BaseModel):

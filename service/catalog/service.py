@@ -161,6 +161,8 @@ def update_variant(session: Session, *, user: User, sku: str, body: VariantPatch
         values["price_fen"] = body.price_fen
     if body.stock is not None:
         values["stock"] = body.stock
+    if "purchase_limit" in body.model_fields_set:
+        values["purchase_limit"] = body.purchase_limit
     stmt = update(Variant).where(col(Variant.id) == variant.id)
     if body.stock_delta is not None:
         values["stock"] = col(Variant.stock) + body.stock_delta

@@ -129,6 +129,7 @@ def _product_out(row: Any, variants: list[Variant], tree: dict[int, Category]) -
                 price_fen=v.price_fen,
                 stock=v.stock,
                 price_per_500g_fen=price_per_500g(v.price_fen, v.net_weight_g),
+                purchase_limit=v.purchase_limit,
             )
             for v in variants
         ],

@@ -13,6 +13,8 @@ from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.kit.db_errors import is_transient
+from service.kit.request_id import HEADER as REQUEST_ID_HEADER
+from service.kit.request_id import request_id_of
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +132,7 @@ class InternalError(ServiceError):
     """Something failed that should not have; the server's log says what."""
 
     status = 500
-    code = "internal_error"
+    code = "internal"
 
 
 class ImportRejected(Exception):
@@ -187,15 +189,23 @@ def install_error_handlers(app: FastAPI) -> None:
         if is_transient(exc):
             log.warning("%s %s: database busy: %s", request.method, request.url.path, exc)
             return ServiceUnavailable("the database is busy; retry shortly").response()
-        log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
-        return InternalError("the database failed this request").response()
-
-    # Last resort (Starlette still logs the exception): never a plain-text 500.
-    @app.exception_handler(Exception)
-    async def _unexpected_error(_: Request, exc: Exception) -> JSONResponse:
-        return InternalError("the server failed this request").response()
+        return _internal_error(request, exc, "the database failed this request")
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _HTTP_CODES.get(exc.status_code, "error")
         return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code)
+
+    @app.exception_handler(Exception)
+    async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+        # The last resort: never a plain-text 500.
+        return _internal_error(request, exc, "internal server error")
+
+
+def _internal_error(request: Request, exc: Exception, message: str) -> JSONResponse:
+    """A 500 in the JSON shape; the log line and the answer share the request's id."""
+    request_id = request_id_of(request)
+    path = request.url.path
+    log.error("%s %s failed, request %s", request.method, path, request_id, exc_info=exc)
+    error = InternalError(message, details={"request_id": request_id})
+    return JSONResponse(error.body(), status_code=500, headers={REQUEST_ID_HEADER: request_id})

@@ -19,6 +19,11 @@ from service.kit.db import utcnow
 from service.kit.errors import Conflict, NotFound, ServiceError, Unprocessable
 from service.kit.insert_once import insert_once
 from service.orders.carts import CartClosed
+from service.orders.limits import (
+    check_purchase_limits,
+    check_unpaid_orders,
+    lock_shopper,
+)
 from service.orders.models import (
     Cart,
     CartItem,
@@ -56,6 +61,7 @@ _CART_LINES: Any = (
         col(Variant.sku).label("sku"),
         col(Variant.net_weight_g).label("net_weight_g"),
         col(Variant.packaging).label("packaging"),
+        col(Variant.purchase_limit).label("purchase_limit"),
         col(Product.id).label("product_id"),
         col(Product.code).label("product_code"),
         col(Product.producer_id).label("producer_id"),
@@ -113,6 +119,7 @@ def place_order_once(
     key: str,
     body: OrderIn,
     hold: timedelta = DEFAULT_HOLD,
+    max_unpaid: int | None = None,
 ) -> Answer:
     """Place the order unless this key was used: then the first answer, or 409 for another body.
 
@@ -131,7 +138,9 @@ def place_order_once(
         return _replay(session, user=user, key=key, digest=digest)
     try:
         with session.begin_nested():
-            placed = place_order(session, user=user, body=body, hold=hold)
+            placed = place_order(
+                session, user=user, body=body, hold=hold, max_unpaid=max_unpaid
+            )
             answer = Answer(201, placed.model_dump(mode="json"))
     except ServiceError as exc:
         answer = Answer(exc.status, exc.body())
@@ -175,17 +184,27 @@ def _cart_lines(session: Session, cart_id: int) -> list[Row[Any]]:
 
 
 def place_order(
-    session: Session, *, user: User, body: OrderIn, hold: timedelta = DEFAULT_HOLD
+    session: Session,
+    *,
+    user: User,
+    body: OrderIn,
+    hold: timedelta = DEFAULT_HOLD,
+    max_unpaid: int | None = None,
 ) -> OrderOut:
     """Turn USER's cart into an order at today's prices, reserving its stock line by line for
-    HOLD (TECHAN_RESERVATION_MINUTES; requests pass the app's setting)."""
+    HOLD (TECHAN_RESERVATION_MINUTES; requests pass the app's setting), unless USER already
+    holds MAX_UNPAID unpaid orders or an item is over its SKU's purchase limit."""
     city = body.city or user.city
     if not city:
         raise Unprocessable("say which city the order goes to", details={"field": "city"})
+    lock_shopper(session, user)
+    if max_unpaid is not None:  # the API passes TECHAN_MAX_UNPAID_ORDERS
+        check_unpaid_orders(session, user=user, max_unpaid=max_unpaid, now=utcnow())
     _claim_cart(session, user=user, cart_id=body.cart_id)
     items = _cart_lines(session, body.cart_id)
     if not items:
         raise EmptyCart(f"cart {body.cart_id} is empty")
+    check_purchase_limits(session, user=user, items=items, now=utcnow())
     prices = [
         reserve_stock(session, StockMove(item.variant_id, item.sku, item.quantity))
         for item in items

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from service.accounts.deps import CurrentUser, ShopperUser
 from service.accounts.rate_limits import rate_limited
 from service.kit.app_state import SettingsDep
+from service.kit.bounds import Id
 from service.kit.db import SessionDep
 from service.kit.errors import (
     Conflict,
@@ -42,14 +43,14 @@ def create_cart(session: SessionDep, user: ShopperUser, body: CartItemsIn | None
 
 
 @router.get("/carts/{cart_id}", responses=READ_ERRORS)
-def get_cart(cart_id: int, session: SessionDep, user: ShopperUser) -> CartOut:
+def get_cart(cart_id: Id, session: SessionDep, user: ShopperUser) -> CartOut:
     """Your cart with today's prices and stock."""
     return carts.cart_out(session, carts.get_own_cart(session, user=user, cart_id=cart_id))
 
 
 @router.put("/carts/{cart_id}/items", responses=WRITE_ERRORS)
 def replace_cart_items(
-    cart_id: int, body: CartItemsIn, session: SessionDep, user: ShopperUser
+    cart_id: Id, body: CartItemsIn, session: SessionDep, user: ShopperUser
 ) -> CartOut:
     """Set the cart's items (each SKU must exist, be listed and have the stock)."""
     cart = carts.replace_cart_items(session, user=user, cart_id=cart_id, items=body.items)
@@ -72,22 +73,26 @@ def place_order(
     settings: SettingsDep,
 ) -> JSONResponse:
     """Order a cart at today's prices, reserving its stock; the same Idempotency-Key and body
-    return the first answer (header `Idempotent-Replayed: true`), another body is 409."""
+    return the first answer (header `Idempotent-Replayed: true`), another body is 409. A
+    shopper holding TECHAN_MAX_UNPAID_ORDERS unpaid orders gets 409; an item over its SKU's
+    purchase limit (限购) 422."""
     hold = timedelta(minutes=settings.reservation_minutes)
-    answer = checkout.place_order_once(session, user=user, key=key, body=body, hold=hold)
+    answer = checkout.place_order_once(
+        session, user=user, key=key, body=body, hold=hold, max_unpaid=settings.max_unpaid_orders
+    )
     headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
     return JSONResponse(answer.body, status_code=answer.status, headers=headers)
 
 
 @router.post("/orders/{order_id}/ship", responses=WRITE_ERRORS)
-def ship_order(order_id: int, session: SessionDep, user: CurrentUser) -> OrderOut:
+def ship_order(order_id: Id, session: SessionDep, user: CurrentUser) -> OrderOut:
     """A producer ships its lines; the order is shipped when every line is."""
     service.ship_order_lines(session, user=user, order_id=order_id)
     return views.order_detail(session, user=user, order_id=order_id)
 
 
 @router.post("/orders/{order_id}/deliver", responses=WRITE_ERRORS)
-def deliver_order(order_id: int, session: SessionDep, user: CurrentUser) -> OrderOut:
+def deliver_order(order_id: Id, session: SessionDep, user: CurrentUser) -> OrderOut:
     """The shopper confirms a shipped order arrived."""
     service.deliver_order(session, user=user, order_id=order_id)
     return views.order_detail(session, user=user, order_id=order_id)

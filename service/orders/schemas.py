@@ -6,6 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from service.kit.bounds import Id
+
 SKU_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 
 
@@ -53,7 +55,7 @@ class CartOut(BaseModel):
 
 
 class OrderIn(Strict):
-    cart_id: int = Field(gt=0)
+    cart_id: Id
     city: str | None = Field(default=None, min_length=1, max_length=50)
 
 

@@ -44,6 +44,24 @@ def transition_out(step: OrderTransition) -> OrderTransitionOut:
     )
 
 
+def step_for_scope(
+    step: OrderTransition,
+    actor_role: str | None,
+    actor_producer: int | None,
+    *,
+    scope: set[int] | None,
+) -> OrderTransitionOut | None:
+    """A step as a viewer limited to SCOPE's producers sees it: another producer's steps not at
+    all, and the reason only of its own and the system's steps (a shopper's, operator's or
+    admin's reason may be about other producers' lines)."""
+    out = transition_out(step)
+    if scope is None or actor_role is None or actor_producer in scope:
+        return out
+    if actor_role == Role.producer:
+        return None
+    return out.model_copy(update={"reason": None})
+
+
 def assemble_order(
     order: Order,
     *,
@@ -96,12 +114,15 @@ def orders_out(
         out = line_out(line, product_code=product_code, producer_code=producer_code)
         lines[line.order_id].append(out)
     steps: dict[int, list[OrderTransitionOut]] = defaultdict(list)
-    for step in session.exec(
-        select(OrderTransition)
+    for step, actor_role, actor_producer in session.exec(
+        select(OrderTransition, User.role, User.producer_id)
+        .outerjoin(User, col(User.id) == col(OrderTransition.actor_id))
         .where(col(OrderTransition.order_id).in_(ids))
         .order_by(col(OrderTransition.id))
     ):
-        steps[step.order_id].append(transition_out(step))
+        shown = step_for_scope(step, actor_role, actor_producer, scope=scope)
+        if shown is not None:
+            steps[step.order_id].append(shown)
     return [
         assemble_order(o, lines=lines[o.id], transitions=steps[o.id], partial=scope is not None)  # type: ignore[index]
         for o in orders

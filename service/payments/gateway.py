@@ -31,6 +31,13 @@ class PaymentMethodRefused(ServiceError):
     code = "invalid_payment_method"
 
 
+class PaymentsNotConfigured(ServiceError):
+    """This deployment has no Stripe key: it takes no payments."""
+
+    status = 503
+    code = "payments_not_configured"
+
+
 class PaymentDeclined(ServiceError):
     """Stripe declined the card; the order may be paid with another one."""
 
@@ -96,19 +103,32 @@ def _refused_method(exc: stripe.InvalidRequestError, payment_method: str) -> Ser
 class StripeGateway:
     """The few Stripe calls techan makes, with its errors turned into ServiceErrors."""
 
-    def __init__(self, client: stripe.StripeClient, *, webhook_secret: str) -> None:
-        self.client = client
+    def __init__(
+        self, client: stripe.StripeClient | None, *, webhook_secret: str | None
+    ) -> None:
+        self._client = client
         self.webhook_secret = webhook_secret
 
     @classmethod
     def from_settings(cls, settings: Settings) -> StripeGateway:
-        """A gateway configured by TECHAN_STRIPE_* settings."""
+        """A gateway configured by TECHAN_STRIPE_* settings (unconfigured without a key)."""
+        secret = settings.stripe_webhook_secret
+        webhook_secret = secret.get_secret_value() if secret else None
+        if settings.stripe_api_key is None:
+            return cls(None, webhook_secret=webhook_secret)
         client = _client(
             settings.stripe_api_key.get_secret_value(),
             settings.stripe_api_base,
             settings.stripe_timeout_seconds,
         )
-        return cls(client, webhook_secret=settings.stripe_webhook_secret.get_secret_value())
+        return cls(client, webhook_secret=webhook_secret)
+
+    @property
+    def client(self) -> stripe.StripeClient:
+        """The SDK client; 503 when this deployment has no Stripe key."""
+        if self._client is None:
+            raise PaymentsNotConfigured("payments are not configured")
+        return self._client
 
     def create_intent(
         self, *, order_id: int, amount_fen: int, replacing: str | None = None
@@ -169,7 +189,7 @@ class StripeGateway:
         """Cancel an intent nobody should pay any more; False when Stripe would not."""
         try:
             self.client.v1.payment_intents.cancel(intent_id)
-        except stripe.StripeError:
+        except (stripe.StripeError, PaymentsNotConfigured):
             return False  # already succeeded or cancelled: a late success is refunded later
         return True
 
@@ -198,4 +218,7 @@ class StripeGateway:
 
     def construct_event(self, payload: bytes, signature: str | None) -> stripe.Event:
         """The event in PAYLOAD if its Stripe-Signature header is valid (raises otherwise)."""
-        return self.client.construct_event(payload, signature, self.webhook_secret)
+        client = self.client
+        if not self.webhook_secret:
+            raise stripe.SignatureVerificationError("no webhook secret is configured", signature)
+        return client.construct_event(payload, signature, self.webhook_secret)

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 
 from service.accounts.deps import CurrentUser
+from service.kit.bounds import Id
 from service.kit.db import SessionDep
 from service.kit.errors import (
     BadRequest,
@@ -59,7 +60,7 @@ def list_orders(
 
 @router.get("/orders/{order_id}", tags=["orders"], responses=READ_ERRORS)
 def get_order(
-    order_id: int, session: SessionDep, user: CurrentUser, reservations: ReservationsDep
+    order_id: Id, session: SessionDep, user: CurrentUser, reservations: ReservationsDep
 ) -> OrderOut:
     """One order with its lines and status history."""
     reservations.settle([order_id])
@@ -70,7 +71,7 @@ def get_order(
     "/orders/{order_id}/cancel", tags=["orders"], response_model=OrderOut, responses=MONEY_ERRORS
 )
 def cancel_order(
-    order_id: int,
+    order_id: Id,
     session: SessionDep,
     user: CurrentUser,
     gateway: GatewayDep,
@@ -93,7 +94,7 @@ def cancel_order(
 
 @router.post("/orders/{order_id}/refund", tags=["orders"], responses=MONEY_ERRORS)
 def refund_order(
-    order_id: int, body: RefundIn, session: SessionDep, user: CurrentUser, gateway: GatewayDep
+    order_id: Id, body: RefundIn, session: SessionDep, user: CurrentUser, gateway: GatewayDep
 ) -> OrderOut:
     """Refund lines (or all that remain) through Stripe; unshipped units are restocked."""
     refunds.refund_order(session, user=user, order_id=order_id, body=body, gateway=gateway)
@@ -115,7 +116,7 @@ def refund_order(
     ),
 )
 def pay_order(
-    order_id: int,
+    order_id: Id,
     session: SessionDep,
     user: CurrentUser,
     gateway: GatewayDep,

@@ -71,6 +71,13 @@ def payment_of_order(session: Session, order_id: int) -> Payment | None:
     return session.exec(select(Payment).where(col(Payment.order_id) == order_id)).first()
 
 
+def unmatched(intent: IntentState) -> Applied:
+    """An event for an intent none of our payments has: stored, tied to no order (its metadata
+    may name an order that does not exist, or someone else's)."""
+    detail = f"no payment {intent.id} (metadata order {intent.order_id})"
+    return Applied(EventOutcome.unknown_payment, None, detail)
+
+
 def payment_of_intent(session: Session, intent_id: str) -> Payment | None:
     """Our payment for a Stripe PaymentIntent id."""
     return session.exec(select(Payment).where(col(Payment.intent_id) == intent_id)).first()
@@ -213,7 +220,7 @@ def apply_intent_succeeded(
     """A success from Stripe: pay the order once, if amount and currency are the order's."""
     payment = payment_of_intent(session, intent.id)
     if payment is None:
-        return Applied(EventOutcome.unknown_payment, intent.order_id, f"no payment {intent.id}")
+        return unmatched(intent)
     order = session.get(Order, payment.order_id)
     assert order is not None
     if intent.amount_fen != order.total_fen or intent.currency != order.currency:
@@ -264,7 +271,7 @@ def apply_intent_failed(session: Session, *, intent: IntentState, error: str | N
     """A decline: recorded unless the payment already succeeded (an out-of-order event)."""
     payment = payment_of_intent(session, intent.id)
     if payment is None:
-        return Applied(EventOutcome.unknown_payment, intent.order_id, f"no payment {intent.id}")
+        return unmatched(intent)
     if not set_payment_status(session, payment, P.failed, when=(P.requires_payment, P.failed)):
         return Applied(EventOutcome.failure_ignored, payment.order_id, f"payment {payment.status}")
     message = (error or intent.last_error or "declined")[:500]

@@ -14,7 +14,12 @@ from service.kit.insert_once import insert_once
 from service.payments.gateway import IntentState, StripeGateway
 from service.payments.models import EventOutcome, PaymentEvent
 from service.payments.schemas import WebhookReceipt
-from service.payments.service import Applied, apply_intent_failed, apply_intent_succeeded
+from service.payments.service import (
+    Applied,
+    apply_intent_failed,
+    apply_intent_succeeded,
+    payment_of_intent,
+)
 
 SUCCEEDED = "payment_intent.succeeded"
 FAILED = "payment_intent.payment_failed"
@@ -78,7 +83,8 @@ def apply_event(
         return apply_intent_succeeded(session, intent=intent, gateway=gateway, source="webhook")
     if event_type == FAILED:
         return apply_intent_failed(session, intent=intent, error=None)
-    return Applied(EventOutcome.ignored_type, intent.order_id)
+    payment = payment_of_intent(session, intent.id)  # the metadata's order may not exist
+    return Applied(EventOutcome.ignored_type, payment.order_id if payment else None)
 
 
 def receive_stripe_event(

@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from service.catalog.models import Category, Producer
 from service.kit.db import utcnow
 from service.kit.pages import PageTemplates
+from service.kit.spreadsheet import append_safe_row
 from service.reports.dashboard_view import CatalogNames, dashboard_view, report_period
 
 REPORT_PAGES = PageTemplates("service.reports")
@@ -71,7 +72,8 @@ def render_report_xlsx(
     suggestions: dict[str, list[dict[str, Any]]],
     names: CatalogNames | None = None,
 ) -> bytes:
-    """A workbook: a summary sheet, one sheet per report section and one of suggestions."""
+    """A workbook: a summary sheet, one sheet per report section and one of suggestions; every
+    string cell is stored as text, never as a formula."""
     names = names or CatalogNames()
     book = Workbook()
     summary = book.active
@@ -87,7 +89,7 @@ def render_report_xlsx(
         ("city", (report.get("filters") or {}).get("city") or ""),
         ("generated_at", utcnow().strftime("%Y-%m-%d %H:%M UTC")),
     ):
-        summary.append(row)
+        append_safe_row(summary, row)
     for section, columns in XLSX_SECTIONS.items():
         rows = [_xlsx_row(r, columns, names) for r in report.get(section, [])]
         _add_sheet(book, section, columns, rows)
@@ -133,11 +135,11 @@ def _cell(value: Any) -> Any:
 
 def _add_sheet(book: Workbook, title: str, columns: tuple[str, ...], rows: list[list[Any]]) -> None:
     sheet = book.create_sheet(title)
-    sheet.append(list(columns))
+    append_safe_row(sheet, columns)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(row)
+        append_safe_row(sheet, row)  # names, cities and queries come from outside: never formulas
     sheet.freeze_panes = "A2"
     for i, column in enumerate(columns):
         longest = max([len(str(column))] + [len(str(r[i] or "")) for r in rows[:200]])

@@ -1,7 +1,8 @@
 """The demand report as ONE CSV: a `section` column, then the union of every section's columns.
 
 One file loads into a spreadsheet or `pandas.read_csv` at once; filter on `section` to get one
-table. Cells a section does not have stay empty; query lists are joined with " | ".
+table. Cells a section does not have stay empty; query lists are joined with " | ". A cell that
+a spreadsheet would run as a formula (a city or title starting with `=` …) is written as text.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import csv
 import io
 from typing import Any
+
+from service.kit.spreadsheet import safe_cell
 
 SECTIONS = (
     "sales_by_category",
@@ -54,4 +57,4 @@ def _cells(row: dict[str, Any]) -> dict[str, Any]:
     cells = dict(row)
     if isinstance(cells.get("queries"), list):
         cells["queries"] = QUERY_SEPARATOR.join(str(q) for q in cells["queries"])
-    return cells
+    return {name: safe_cell(value) for name, value in cells.items()}

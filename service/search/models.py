@@ -105,3 +105,6 @@ class SearchLog(SQLModel, table=True):
     # How many results matched every term (and the spec) of the query; 0 means the shopper found
     # nothing of what they asked for, however many loosely related products were shown.
     matched_all_count: int = Field(default=0)
+    # One row per searcher (shopper, else client address), normalised query and UTC day: a digest
+    # of the three, so repeating a search adds nothing to demand (None for imported history).
+    dedupe_key: str | None = Field(default=None, max_length=64, unique=True, index=True)

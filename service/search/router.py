@@ -17,8 +17,10 @@ from service.accounts.deps import BearerCredentials, optional_user
 from service.accounts.models import Role, User
 from service.accounts.rate_limits import within_allowance
 from service.catalog.vocabulary import Packaging
+from service.kit.bounds import Fen
 from service.kit.db import session_scope
 from service.kit.errors import Unauthorized, Unprocessable, error_responses
+from service.kit.ratelimit import client_key
 from service.search import service
 from service.search.backend import SearchBackend
 from service.search.normalize import MAX_QUERY_CHARS
@@ -47,7 +49,13 @@ def _json(model: BaseModel) -> Response:
 
 
 def _log_search(
-    request: Request, engine: Engine, *, user: User | None, q: str, found: SearchResponse
+    request: Request,
+    engine: Engine,
+    *,
+    user: User | None,
+    q: str,
+    found: SearchResponse,
+    searcher: str,
 ) -> None:
     # Over the caller's search-log allowance the search was answered but is not logged: one
     # client cannot fill the demand analytics with its own queries. Counted here, in the
@@ -63,6 +71,7 @@ def _log_search(
                 matched_all_count=found.matched_all,
                 shopper_id=user.id if user is not None and user.role == Role.shopper else None,
                 city=user.city if user is not None else None,
+                searcher=searcher,
             )
     except SQLAlchemyError:
         # A search the shopper already has must not fail because its log line could not be written.
@@ -82,8 +91,8 @@ async def search(
     category: Annotated[str | None, Query(max_length=64)] = None,
     region: Annotated[str | None, Query(max_length=64)] = None,
     packaging: Packaging | None = None,
-    min_price_fen: Annotated[int | None, Query(ge=0)] = None,
-    max_price_fen: Annotated[int | None, Query(ge=0)] = None,
+    min_price_fen: Annotated[Fen | None, Query()] = None,
+    max_price_fen: Annotated[Fen | None, Query()] = None,
     in_stock: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
@@ -110,7 +119,10 @@ async def search(
     # One search is one log line, however many pages the shopper then turns.
     if request.app.state.settings.log_searches and found.normalized and not offset:
         # Written after the response is sent: the shopper does not wait for the log's commit.
-        background.add_task(_log_search, request, engine, user=user, q=q, found=found)
+        searcher = client_key(request, user.id if user is not None else None)
+        background.add_task(
+            _log_search, request, engine, user=user, q=q, found=found, searcher=searcher
+        )
     return _json(found)
 
 

@@ -4,23 +4,26 @@ The storefront's backend is built once at start-up (`startup.start_search`) and 
 Public functions for other domains:
 - `count_results(session, query) -> (result_count, matched_all_count)` against the current
   catalog, without logging (the search-history import); `count_results_many` for many queries.
-- `record_search(...)` writes one `search_log` row.
+- `record_search(...)` writes one `search_log` row (once per searcher, query and day).
 - `set_sales_units(session, {product_id: units})` feeds sales into ranking.
 - `reindex(session)` rebuilds every search document (also `techan search reindex`).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import bindparam, update
-from sqlmodel import Session
+from sqlalchemy import Engine, bindparam, delete, update
+from sqlmodel import Session, col
 
 from service.catalog.models import Category, Region
 from service.catalog.vocabulary import Packaging
-from service.kit.db import utcnow
+from service.kit.db import session_scope, utcnow
 from service.kit.errors import Unprocessable
+from service.kit.insert_once import insert_once
 from service.kit.lookup import require
 from service.kit.pagination import decode_cursor, encode_cursor
 from service.search.backend import SearchBackend
@@ -100,20 +103,42 @@ def record_search(
     shopper_id: int | None = None,
     city: str | None = None,
     searched_at: datetime | None = None,
-) -> SearchLog:
-    """Log one search (flushed, not committed)."""
-    entry = SearchLog(
-        searched_at=searched_at or utcnow(),
-        query=query[:1000],
-        normalized_query=normalize_query(query, max_chars=1000),
-        shopper_id=shopper_id,
-        city=city[:50] if city else None,
-        result_count=result_count,
-        matched_all_count=matched_all_count,
-    )
-    session.add(entry)
-    session.flush()
-    return entry
+    searcher: str | None = None,
+) -> bool:
+    """Log one search (flushed, not committed); False when SEARCHER (a shopper, else a client
+    address) already searched this normalised query today: demand counts searchers, not
+    searches."""
+    at = searched_at or utcnow()
+    normalized = normalize_query(query, max_chars=1000)
+    values: dict[str, Any] = {
+        "searched_at": at,
+        "query": query[:1000],
+        "normalized_query": normalized,
+        "shopper_id": shopper_id,
+        "city": city[:50] if city else None,
+        "result_count": result_count,
+        "matched_all_count": matched_all_count,
+        "dedupe_key": search_dedupe_key(searcher, normalized, at) if searcher else None,
+    }
+    if values["dedupe_key"] is None:
+        session.add(SearchLog(**values))
+        session.flush()
+        return True
+    return insert_once(session, SearchLog, values, unique=("dedupe_key",))
+
+
+def search_dedupe_key(searcher: str, normalized_query: str, at: datetime) -> str:
+    """The digest that lets one searcher count once per query per UTC day."""
+    day = at.astimezone(UTC).date().isoformat()
+    return hashlib.sha256(f"{searcher}\n{day}\n{normalized_query}".encode()).hexdigest()
+
+
+def prune_search_log(engine: Engine, *, now: datetime, days: int) -> int:
+    """Delete search log rows older than DAYS (TECHAN_SEARCH_LOG_DAYS); how many went."""
+    cutoff = now - timedelta(days=days)
+    with session_scope(engine) as session:
+        gone = session.execute(delete(SearchLog).where(col(SearchLog.searched_at) < cutoff))
+    return int(gone.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def set_sales_units(session: Session, units: Mapping[int, int]) -> None:

@@ -112,7 +112,10 @@ def test_no_searches_no_clusters() -> None:
 
 
 def test_noise_is_never_unmet_demand() -> None:
-    queries = ["???", "1111", "。。。", "aaaa", "! !", "蜂蜜", "fm", "5斤", "asdf"]
-    assert [q for q in queries if is_noise(q)] == ["???", "1111", "。。。", "aaaa", "! !"]
+    queries = ["???", "1111", "。。。", "aaaa", "! !", "蜂蜜", "fm", "5斤", "asdf", "zxc", "桂花蜜"]
+    queries += ["qwerty", "hjkl", "LKJH", "测试", "test", "abab", "哈哈哈", "sdfgh", "fmfm"]
+    noise = ["???", "1111", "。。。", "aaaa", "! !", "asdf", "zxc"]
+    noise += ["qwerty", "hjkl", "LKJH", "测试", "test", "abab", "哈哈哈", "sdfgh", "fmfm"]
+    assert [q for q in queries if is_noise(q)] == noise
     frame = searches_of({"???": (9, 0, 0), "1111": (9, 0, 0), "aaaa": (9, 0, 0), "榴莲": (2, 0, 0)})
     assert set(unmet_searches(frame)["query"]) == {"榴莲"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from fastapi.testclient import TestClient
@@ -11,6 +12,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from service.accounts.models import User
+from service.app import create_app
 from service.tables import metadata as load_metadata
 
 
@@ -91,3 +93,25 @@ def test_migration_history_has_one_head(database_url: str) -> None:
     from service.kit.schema import alembic_config
 
     assert len(ScriptDirectory.from_config(alembic_config(database_url)).get_heads()) == 1
+
+
+def test_an_unexpected_error_is_a_json_500_with_the_logged_request_id(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = create_app(engine=engine)
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        resp = client.get("/boom")
+        ok = client.get("/healthz")
+    assert resp.status_code == 500
+    assert resp.headers["content-type"].startswith("application/json")
+    error = resp.json()["error"]
+    assert error["code"] == "internal" and "a bug" not in error["message"]
+    request_id = error["details"]["request_id"]
+    assert resp.headers["X-Request-ID"] == request_id
+    assert any(request_id in r.getMessage() and r.exc_info for r in caplog.records)
+    assert ok.headers["X-Request-ID"] and ok.headers["X-Request-ID"] != request_id

@@ -108,7 +108,7 @@ def test_other_database_errors_and_bugs_are_a_json_500() -> None:
         client = TestClient(_app_failing_with(error), raise_server_exceptions=False)
         resp = client.get("/fail")
         assert resp.status_code == 500
-        assert resp.json()["error"]["code"] == "internal_error"
+        assert resp.json()["error"]["code"] == "internal"
 
 
 async def _slow_app(scope: Scope, receive: Receive, send: Send) -> None:

@@ -221,3 +221,18 @@ def test_stock_delta_never_goes_negative(
     assert client.patch(path, json={"stock_delta": -5}, headers=producer).status_code == 409
     resp = client.patch(path, json={"stock_delta": -2}, headers=producer)
     assert resp.status_code == 200 and resp.json()["stock"] == 1
+
+
+def test_curation_history_only_for_its_producer_park_operators_and_admins(
+    client: TestClient, world: dict[str, Any], session: Session
+) -> None:
+    product = make_product(session, producer=world["producer"])  # listed: anyone sees it
+    path = f"/api/v1/products/{product.code}/history"
+    admin = make_user(session, "admin")[1]
+    for who in ("producer_token", "operator_token"):
+        assert client.get(path, headers=auth(world[who])).status_code == 200
+    assert client.get(path, headers=auth(admin)).status_code == 200
+    for who in ("rival_token", "outsider_token", "shopper_token"):
+        resp = client.get(path, headers=auth(world[who]))
+        assert resp.status_code in (403, 404), (who, resp.text)
+    assert client.get(path).status_code == 401

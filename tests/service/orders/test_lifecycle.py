@@ -7,11 +7,13 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from service.accounts.models import User
 from service.catalog.models import Park, Producer, Region
 from service.kit.db import session_scope
-from service.orders.service import mark_paid
+from service.orders.models import OrderStatus
+from service.orders.service import mark_paid, record_transition
 from tests.factories import auth, make_park, make_producer, make_user
 from tests.service.orders.factories import make_shopper, make_sku, place
 
@@ -143,3 +145,46 @@ def test_orders_page_with_a_cursor(client: TestClient, engine: Engine, session: 
     assert rest["next_cursor"] is None
     bad = client.get(f"{API}/orders", params={"cursor": "nonsense"}, headers=auth(token))
     assert bad.status_code == 422
+
+
+def test_a_producer_sees_neither_other_producers_steps_nor_others_reasons(
+    client: TestClient, engine: Engine, session: Session, two_producer_order: dict[str, Any]
+) -> None:
+    w = two_producer_order
+    order_id = w["order_id"]
+    me = client.get(f"{API}/me", headers=w["tea_farm"]).json()
+    admin = client.get(f"{API}/me", headers=w["admin"]).json()
+    with session_scope(engine) as s:
+        tea_user = s.exec(select(User).where(User.id == me["id"])).one()
+        admin_user = s.exec(select(User).where(User.id == admin["id"])).one()
+        paid = OrderStatus.paid
+        record_transition(
+            s,
+            order_id=order_id,
+            from_status=paid,
+            to=paid,
+            actor=tea_user,
+            reason="茶叶受潮，第7批退款",
+        )
+        record_transition(
+            s,
+            order_id=order_id,
+            from_status=paid,
+            to=paid,
+            actor=admin_user,
+            reason="茶园投诉：批次问题",
+        )
+
+    def reasons(headers: dict[str, str]) -> list[str | None]:
+        resp = client.get(f"{API}/orders/{order_id}", headers=headers)
+        assert resp.status_code == 200, resp.text
+        listed = client.get(f"{API}/orders", headers=headers).json()["items"][0]
+        assert listed["transitions"] == resp.json()["transitions"]
+        return [t["reason"] for t in resp.json()["transitions"]]
+
+    everything = reasons(w["shopper"])
+    assert "茶叶受潮，第7批退款" in everything and "茶园投诉：批次问题" in everything
+    honey_view = reasons(w["honey_farm"])
+    assert "茶叶受潮，第7批退款" not in honey_view and "茶园投诉：批次问题" not in honey_view
+    assert len(honey_view) == len(everything) - 1  # the tea farm's own step is gone entirely
+    assert "茶叶受潮，第7批退款" in reasons(w["tea_farm"])

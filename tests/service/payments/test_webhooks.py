@@ -170,3 +170,28 @@ def test_events_for_intents_we_do_not_know_are_recorded(shop: Shop) -> None:
     assert shop.client.post(WEBHOOK, content=payload, headers=headers).json()["outcome"] == (
         "unknown_payment"
     )
+
+
+@pytest.mark.parametrize(
+    "event_type",
+    ["payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.created"],
+)
+@pytest.mark.parametrize("order_id", ["987654", "9223372036854775808"])
+def test_events_for_orders_we_do_not_know_are_stored_unmatched(
+    shop: Shop, event_type: str, order_id: str
+) -> None:
+    intent = {
+        "id": "pi_unknown_order",
+        "object": "payment_intent",
+        "amount": 9000,
+        "currency": "cny",
+        "status": "succeeded",
+        "metadata": {"order_id": order_id},
+    }
+    event = intent_event(intent, event_type=event_type, event_id=f"evt_{event_type}")
+    payload, headers = signed_event(event, WEBHOOK_SECRET)
+    resp = shop.client.post(WEBHOOK, content=payload, headers=headers)
+    assert resp.status_code == 200, resp.text
+    [stored] = shop.events("pi_unknown_order")
+    assert stored.order_id is None
+    assert stored.outcome in ("unknown_payment", "ignored_type")
