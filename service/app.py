@@ -16,7 +16,7 @@ from service.accounts import router as accounts
 from service.catalog import router as catalog
 from service.catalog.events import on_products_changed
 from service.kit.body_limit import BodyLimit
-from service.kit.db import get_engine
+from service.kit.db import get_engine, utcnow
 from service.kit.docs import install_docs
 from service.kit.errors import install_error_handlers
 from service.kit.security_headers import SecurityHeaders
@@ -83,6 +83,7 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
     )
     app.state.engine = engine
     app.state.settings = settings
+    app.state.clock = utcnow  # what time it is for automatic delivery confirmation (tests move it)
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)

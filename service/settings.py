@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     # How often the server cancels unpaid orders past their reservation (0: never; the
     # `techan orders sweep` command and every order request still do it on access).
     reservation_sweep_seconds: int = 60
+    # Days after shipping when a parcel the shopper never confirmed counts as delivered (the
+    # sweep above does it, and so does every order request on access).
+    auto_confirm_days: int = 10
     # How long one call to Stripe may take before the request fails with 502.
     stripe_timeout_seconds: float = 10.0
     # Where `techan analytics refresh` writes trained artefacts (versioned sub-directories).

@@ -6,6 +6,7 @@ from sqlalchemy import MetaData
 from sqlmodel import SQLModel
 
 import service.accounts.models
+import service.catalog.freight
 import service.catalog.models
 import service.orders.models
 import service.payments.models

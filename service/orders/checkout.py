@@ -18,7 +18,9 @@ from service.catalog.models import Producer, Product, Variant
 from service.kit.db import utcnow
 from service.kit.errors import Conflict, NotFound, ServiceError, Unprocessable
 from service.kit.insert_once import insert_once
+from service.orders.addresses import address_out, own_address
 from service.orders.carts import CartClosed
+from service.orders.freight import ParcelQuote, Quote, unaddressed_quote
 from service.orders.models import (
     Cart,
     CartItem,
@@ -28,14 +30,25 @@ from service.orders.models import (
     OrderLine,
     OrderStatus,
     OrderTransition,
+    Parcel,
+    ParcelStatus,
 )
+from service.orders.quotes import goods_of, quote_for_address
 from service.orders.reservations import DEFAULT_HOLD, reservation_deadline
-from service.orders.schemas import OrderIn, OrderOut, OrderTransitionOut
+from service.orders.schemas import (
+    AddressOut,
+    OrderIn,
+    OrderOut,
+    OrderTransitionOut,
+    ParcelLineOut,
+    ParcelOut,
+)
 from service.orders.stock import StockMove, reserve_stock
 from service.orders.views import assemble_order, line_out
 
 ORDER_TABLE: Table = Order.__table__  # type: ignore[attr-defined]
 LINE_TABLE: Table = OrderLine.__table__  # type: ignore[attr-defined]
+PARCEL_TABLE: Table = Parcel.__table__  # type: ignore[attr-defined]
 TRANSITION_TABLE: Table = OrderTransition.__table__  # type: ignore[attr-defined]
 S = OrderStatus
 
@@ -61,6 +74,8 @@ _CART_LINES: Any = (
         col(Product.producer_id).label("producer_id"),
         col(Product.category_id).label("category_id"),
         col(Product.title).label("title"),
+        col(Product.storage).label("storage"),
+        col(Product.shelf_life_days).label("shelf_life_days"),
         col(Producer.code).label("producer_code"),
     )
     .join(Variant, col(Variant.id) == col(CartItem.variant_id))
@@ -177,30 +192,41 @@ def _cart_lines(session: Session, cart_id: int) -> list[Row[Any]]:
 def place_order(
     session: Session, *, user: User, body: OrderIn, hold: timedelta = DEFAULT_HOLD
 ) -> OrderOut:
-    """Turn USER's cart into an order at today's prices, reserving its stock line by line for
-    HOLD (TECHAN_RESERVATION_MINUTES; requests pass the app's setting)."""
-    city = body.city or user.city
+    """Turn USER's cart into an order at today's prices plus the freight its quote names,
+    reserving its stock line by line for HOLD (TECHAN_RESERVATION_MINUTES; requests pass the
+    app's setting). An undeliverable cart is refused (422) before any stock is taken."""
+    address = None
+    if body.address_id is not None:
+        address = own_address(session, user=user, address_id=body.address_id)
+    city = address.city if address else (body.city or user.city)
     if not city:
-        raise Unprocessable("say which city the order goes to", details={"field": "city"})
+        raise Unprocessable("say where the order goes", details={"field": "address_id"})
     _claim_cart(session, user=user, cart_id=body.cart_id)
     items = _cart_lines(session, body.cart_id)
     if not items:
         raise EmptyCart(f"cart {body.cart_id} is empty")
+    if address is not None:  # refuse before locking any stock row
+        unpriced = [goods_of(item, unit_price_fen=0) for item in items]
+        quote_for_address(session, unpriced, address).refuse_if_undeliverable()
     prices = [
         reserve_stock(session, StockMove(item.variant_id, item.sku, item.quantity))
         for item in items
     ]
+    goods = [goods_of(item, unit_price_fen=p) for item, p in zip(items, prices, strict=True)]
+    quote = quote_for_address(session, goods, address) if address else unaddressed_quote(goods)
     now = utcnow()
     order = Order(
         shopper_id=user.id,  # type: ignore[arg-type]
         cart_id=body.cart_id,
         city=city,
-        total_fen=sum(price * item.quantity for price, item in zip(prices, items, strict=True)),
+        address_id=address.id if address else None,
+        freight_fen=quote.freight_fen,
+        total_fen=quote.total_fen,
         reserved_until=reservation_deadline(now, hold=hold),
         created_at=now,
         updated_at=now,
     )
-    lines = _write_order(session, order=order, items=items, prices=prices, user=user)
+    lines = _write_order(session, order=order, items=items, prices=prices, user=user, quote=quote)
     notify_products_changed(session, [item.product_id for item in items], stock_only=True)
     shown = [
         line_out(line, product_code=item.product_code, producer_code=item.producer_code)
@@ -209,11 +235,70 @@ def place_order(
     placed = OrderTransitionOut(
         from_status=None, to_status=S.pending_payment, actor=user.name, reason=None, at=now
     )
-    return assemble_order(order, lines=shown, transitions=[placed], partial=False)
+    parcels = _parcels_placed(quote, lines, address=address_out(address) if address else None)
+    return assemble_order(order, lines=shown, transitions=[placed], partial=False, parcels=parcels)
+
+
+def _parcels_placed(
+    quote: Quote, lines: list[OrderLine], *, address: AddressOut | None
+) -> list[ParcelOut]:
+    """The parcels just written, as the order's answer shows them."""
+    parcel_of_sku = {line.sku: line.parcel_id for line in lines}
+    return [
+        ParcelOut(
+            id=parcel_of_sku[parcel.goods[0].sku],  # type: ignore[arg-type]
+            producer=parcel.producer_code,
+            storage=parcel.storage,
+            status=ParcelStatus.pending,
+            weight_g=parcel.weight_g,
+            freight_fen=parcel.freight_fen,
+            days=parcel.days,
+            carrier=None,
+            tracking_number=None,
+            shipped_at=None,
+            delivered_at=None,
+            address=address,
+            lines=[
+                ParcelLineOut(sku=g.sku, quantity=g.quantity, refunded_quantity=0)
+                for g in parcel.goods
+            ],
+        )
+        for parcel in quote.parcels
+    ]
+
+
+def _write_parcels(session: Session, *, order: Order, quote: Quote) -> dict[str, int]:
+    """Insert the order's parcels; the parcel id of each SKU."""
+    conn = session.connection()
+    parcel_of_sku: dict[str, int] = {}
+    for parcel in quote.parcels:
+        parcel_id = conn.execute(
+            insert(PARCEL_TABLE).values(_parcel_row(order, parcel)).returning(PARCEL_TABLE.c.id)
+        ).scalar_one()
+        parcel_of_sku.update({g.sku: parcel_id for g in parcel.goods})
+    return parcel_of_sku
+
+
+def _parcel_row(order: Order, parcel: ParcelQuote) -> dict[str, Any]:
+    return {
+        "order_id": order.id,
+        "producer_id": parcel.producer_id,
+        "storage": parcel.storage,
+        "weight_g": parcel.weight_g,
+        "freight_fen": parcel.freight_fen,
+        "days": parcel.days,
+        "status": "pending",
+    }
 
 
 def _write_order(
-    session: Session, *, order: Order, items: list[Row[Any]], prices: list[int], user: User
+    session: Session,
+    *,
+    order: Order,
+    items: list[Row[Any]],
+    prices: list[int],
+    user: User,
+    quote: Quote,
 ) -> list[OrderLine]:
     """Insert the order, its lines and its first history step (Core inserts: the hot path)."""
     conn = session.connection()
@@ -221,7 +306,10 @@ def _write_order(
     order.id = conn.execute(
         insert(ORDER_TABLE).values(values).returning(ORDER_TABLE.c.id)
     ).scalar_one()
+    parcel_of_sku = _write_parcels(session, order=order, quote=quote)
     lines = [_order_line(order, item, price) for price, item in zip(prices, items, strict=True)]
+    for line in lines:
+        line.parcel_id = parcel_of_sku.get(line.sku)
     conn.execute(insert(LINE_TABLE), [line.model_dump(exclude={"id"}) for line in lines])
     step = {"order_id": order.id, "to_status": S.pending_payment, "actor": user.name}
     conn.execute(insert(TRANSITION_TABLE).values(actor_id=user.id, at=order.created_at, **step))
