@@ -5,7 +5,9 @@ Revises: 0006
 Create Date: 2026-12-08 05:40:00
 """
 
+from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 import sqlmodel
@@ -101,20 +103,25 @@ def upgrade() -> None:
         )
         batch_op.create_index("ix_parcel_status_shipped_at", ["status", "shipped_at"], unique=False)
 
-    with op.batch_alter_table("shop_order", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("address_id", sa.Integer(), nullable=True))
-        batch_op.add_column(
-            sa.Column("freight_fen", sa.Integer(), nullable=False, server_default="0")
-        )
-        batch_op.create_foreign_key("fk_shop_order_address_id", "address", ["address_id"], ["id"])
-        batch_op.alter_column(
-            "status",
-            existing_type=sa.String(length=16),
-            type_=sqlmodel.sql.sqltypes.AutoString(length=20),
-            existing_nullable=False,
-        )
-        batch_op.drop_constraint("ck_shop_order_status", type_="check")
-        batch_op.create_check_constraint("ck_shop_order_status", NEW_STATUS)
+    if op.get_bind().dialect.name == "sqlite":
+        _rebuild_shop_order_on_sqlite(NEW_STATUS, with_freight=True)
+    else:
+        with op.batch_alter_table("shop_order", schema=None) as batch_op:
+            batch_op.add_column(sa.Column("address_id", sa.Integer(), nullable=True))
+            batch_op.add_column(
+                sa.Column("freight_fen", sa.Integer(), nullable=False, server_default="0")
+            )
+            batch_op.create_foreign_key(
+                "fk_shop_order_address_id", "address", ["address_id"], ["id"]
+            )
+            batch_op.alter_column(
+                "status",
+                existing_type=sa.String(length=16),
+                type_=sqlmodel.sql.sqltypes.AutoString(length=20),
+                existing_nullable=False,
+            )
+            batch_op.drop_constraint("ck_shop_order_status", type_="check")
+            batch_op.create_check_constraint("ck_shop_order_status", NEW_STATUS)
 
     with op.batch_alter_table("order_line", schema=None) as batch_op:
         batch_op.add_column(sa.Column("parcel_id", sa.Integer(), nullable=True))
@@ -129,6 +136,131 @@ def upgrade() -> None:
                 type_=sqlmodel.sql.sqltypes.AutoString(length=20),
                 existing_nullable=nullable,
             )
+    _backfill_parcels(op.get_bind())
+
+
+SHOP_ORDER_COLUMNS = (
+    "id, shopper_id, cart_id, status, city, currency, total_fen, refunded_fen, reserved_until, "
+    "created_at, updated_at, paid_at, shipped_at, delivered_at, cancelled_at"
+)
+
+
+def _rebuild_shop_order_on_sqlite(status_check: str, *, with_freight: bool) -> None:
+    """SQLite changes a CHECK constraint only by rebuilding the table. Batch mode copies to a
+    new table, drops the old one and renames: with rows in payment, order_line … referring to
+    shop_order that DROP fails under foreign keys (which cannot be switched off inside the
+    migration's transaction). So: keep the rows aside, drop, create under the same name and
+    put the rows back, with foreign key checks deferred to the commit, by when every referring
+    row has its order again."""
+    op.execute("PRAGMA defer_foreign_keys = ON")
+    op.execute("CREATE TABLE _old_shop_order AS SELECT * FROM shop_order")
+    op.drop_table("shop_order")
+    extra = (
+        [
+            sa.Column("address_id", sa.Integer(), nullable=True),
+            sa.Column("freight_fen", sa.Integer(), nullable=False, server_default="0"),
+            sa.ForeignKeyConstraint(["address_id"], ["address.id"]),
+        ]
+        if with_freight
+        else []
+    )
+    op.create_table(
+        "shop_order",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("shopper_id", sa.Integer(), nullable=False),
+        sa.Column("cart_id", sa.Integer(), nullable=True),
+        _text("status", 20 if with_freight else 16),
+        _text("city", 50, nullable=True),
+        _text("currency", 3),
+        sa.Column("total_fen", sa.Integer(), nullable=False),
+        sa.Column("refunded_fen", sa.Integer(), nullable=False),
+        _at("reserved_until", nullable=True),
+        _at("created_at", nullable=False),
+        _at("updated_at", nullable=False),
+        _at("paid_at", nullable=True),
+        _at("shipped_at", nullable=True),
+        _at("delivered_at", nullable=True),
+        _at("cancelled_at", nullable=True),
+        *extra,
+        sa.CheckConstraint(status_check, name="ck_shop_order_status"),
+        sa.CheckConstraint(
+            "refunded_fen >= 0 AND refunded_fen <= total_fen", name="ck_shop_order_refunded"
+        ),
+        sa.CheckConstraint("total_fen >= 0", name="ck_shop_order_total"),
+        sa.ForeignKeyConstraint(["cart_id"], ["cart.id"]),
+        sa.ForeignKeyConstraint(["shopper_id"], ["user_account.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("cart_id"),
+    )
+    op.create_index("ix_shop_order_shopper_id_id", "shop_order", ["shopper_id", "id"])
+    op.create_index(
+        "ix_shop_order_status_reserved_until", "shop_order", ["status", "reserved_until"]
+    )
+    op.execute(
+        f"INSERT INTO shop_order ({SHOP_ORDER_COLUMNS}) "
+        f"SELECT {SHOP_ORDER_COLUMNS} FROM _old_shop_order"
+    )
+    op.drop_table("_old_shop_order")
+
+
+def _parcel_status(order: Any, lines: list[Any]) -> str:
+    if all(line.refunded_quantity >= line.quantity for line in lines) and not any(
+        line.shipped_at for line in lines
+    ):
+        return "cancelled"
+    if any(line.shipped_at for line in lines):
+        return "delivered" if order.delivered_at is not None else "shipped"
+    return "cancelled" if order.status == "cancelled" else "pending"
+
+
+def _backfill_parcels(conn: sa.Connection) -> None:
+    """Orders placed before parcels get theirs (no freight, no address), so they can still ship;
+    an order `refunded` with units left becomes `partially_refunded`."""
+    orders = {o.id: o for o in conn.execute(sa.text("SELECT * FROM shop_order"))}
+    lines = conn.execute(
+        sa.text(
+            "SELECT l.id, l.order_id, l.producer_id, l.quantity, l.refunded_quantity, "
+            "l.net_weight_g, l.shipped_at, l.shipped_by_id, p.storage FROM order_line l "
+            "JOIN product p ON p.id = l.product_id ORDER BY l.id"
+        )
+    ).all()
+    groups: dict[tuple[int, int, str], list[Any]] = defaultdict(list)
+    for line in lines:
+        storage = line.storage if line.storage in ("chilled", "frozen") else "ambient"
+        groups[(line.order_id, line.producer_id, storage)].append(line)
+    for (order_id, producer_id, storage), members in sorted(groups.items()):
+        order = orders[order_id]
+        shipped = next((m for m in members if m.shipped_at is not None), None)
+        parcel_id = conn.execute(
+            sa.text(
+                "INSERT INTO parcel (order_id, producer_id, storage, weight_g, freight_fen, "
+                "status, shipped_at, shipped_by_id, delivered_at) VALUES (:o, :p, :s, :w, 0, "
+                ":st, :sa, :sb, :da) RETURNING id"
+            ),
+            {
+                "o": order_id,
+                "p": producer_id,
+                "s": storage,
+                "w": sum(m.net_weight_g * m.quantity for m in members),
+                "st": _parcel_status(order, members),
+                "sa": shipped.shipped_at if shipped else None,
+                "sb": shipped.shipped_by_id if shipped else None,
+                "da": order.delivered_at if shipped else None,
+            },
+        ).scalar_one()
+        conn.execute(
+            sa.text("UPDATE order_line SET parcel_id = :p WHERE id IN :ids").bindparams(
+                sa.bindparam("ids", expanding=True)
+            ),
+            {"p": parcel_id, "ids": [m.id for m in members]},
+        )
+    conn.execute(
+        sa.text(
+            "UPDATE shop_order SET status = 'partially_refunded' WHERE status = 'refunded' AND "
+            "EXISTS (SELECT 1 FROM order_line l WHERE l.order_id = shop_order.id "
+            "AND l.refunded_quantity < l.quantity)"
+        )
+    )
 
 
 def downgrade() -> None:
@@ -144,18 +276,22 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_order_line_parcel_id"))
         batch_op.drop_constraint("fk_order_line_parcel_id", type_="foreignkey")
         batch_op.drop_column("parcel_id")
-    with op.batch_alter_table("shop_order", schema=None) as batch_op:
-        batch_op.drop_constraint("ck_shop_order_status", type_="check")
-        batch_op.create_check_constraint("ck_shop_order_status", OLD_STATUS)
-        batch_op.alter_column(
-            "status",
-            existing_type=sqlmodel.sql.sqltypes.AutoString(length=20),
-            type_=sa.String(length=16),
-            existing_nullable=False,
-        )
-        batch_op.drop_constraint("fk_shop_order_address_id", type_="foreignkey")
-        batch_op.drop_column("freight_fen")
-        batch_op.drop_column("address_id")
+    op.execute("UPDATE shop_order SET status = 'refunded' WHERE status = 'partially_refunded'")
+    if op.get_bind().dialect.name == "sqlite":
+        _rebuild_shop_order_on_sqlite(OLD_STATUS, with_freight=False)
+    else:
+        with op.batch_alter_table("shop_order", schema=None) as batch_op:
+            batch_op.drop_constraint("ck_shop_order_status", type_="check")
+            batch_op.create_check_constraint("ck_shop_order_status", OLD_STATUS)
+            batch_op.alter_column(
+                "status",
+                existing_type=sqlmodel.sql.sqltypes.AutoString(length=20),
+                type_=sa.String(length=16),
+                existing_nullable=False,
+            )
+            batch_op.drop_constraint("fk_shop_order_address_id", type_="foreignkey")
+            batch_op.drop_column("freight_fen")
+            batch_op.drop_column("address_id")
     op.drop_table("parcel")
     op.drop_table("freight_template")
     with op.batch_alter_table("address", schema=None) as batch_op:
