@@ -7,10 +7,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 from sqlmodel import Session, col, func, select
+from typer.testing import CliRunner
 
 from service.catalog.models import Producer
+from service.cli import app as cli_app
 from service.kit.db import session_scope, utcnow
 from service.orders.models import Order, Parcel
 from service.orders.parcels import confirm_overdue_parcels, settle_overdue_parcels
@@ -250,3 +252,25 @@ def test_the_to_ship_list_is_parcels_not_yet_shipped(
         == 2
     )
     assert session.get(Producer, w["farm"].id) is not None
+
+
+def test_the_sweep_command_confirms_parcels_shipped_long_ago(
+    client: TestClient, engine: Engine, session: Session, shipping_world: dict[str, Any]
+) -> None:
+    w = shipping_world
+    order_id = _paid_order(engine, w, [(w["honey"], 1)])
+    path = f"{API}/orders/{order_id}"
+    [parcel] = client.get(path, headers=w["farm_token"]).json()["parcels"]
+    ship = {"parcel_id": parcel["id"], "carrier": "EMS", "tracking_number": "EA123456789CN"}
+    client.post(f"{path}/ship", json=ship, headers=w["farm_token"])
+    session.execute(
+        update(Parcel)
+        .where(col(Parcel.id) == parcel["id"])
+        .values(shipped_at=utcnow() - timedelta(days=11))
+    )
+    result = CliRunner().invoke(cli_app, ["orders", "sweep"])
+    assert result.exit_code == 0, result.output
+    assert "confirmed the overdue parcels of 1 orders" in result.output
+    session.expire_all()
+    order = session.get(Order, order_id)
+    assert order is not None and order.status == "delivered"
