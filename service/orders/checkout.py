@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -14,14 +15,16 @@ from sqlmodel import Session, col, select
 
 from service.accounts.models import User
 from service.catalog.events import notify_products_changed
+from service.catalog.freight import templates_of
 from service.catalog.models import Producer, Product, Variant
 from service.kit.db import utcnow
 from service.kit.errors import Conflict, NotFound, ServiceError, Unprocessable
 from service.kit.insert_once import insert_once
 from service.orders.addresses import address_out, own_address
 from service.orders.carts import CartClosed
-from service.orders.freight import ParcelQuote, Quote, unaddressed_quote
+from service.orders.freight import ParcelQuote, Quote, quote_goods, unaddressed_quote
 from service.orders.models import (
+    Address,
     Cart,
     CartItem,
     CartStatus,
@@ -33,7 +36,7 @@ from service.orders.models import (
     Parcel,
     ParcelStatus,
 )
-from service.orders.quotes import goods_of, quote_for_address
+from service.orders.quotes import goods_of
 from service.orders.reservations import DEFAULT_HOLD, reservation_deadline
 from service.orders.schemas import (
     AddressOut,
@@ -195,25 +198,18 @@ def place_order(
     """Turn USER's cart into an order at today's prices plus the freight its quote names,
     reserving its stock line by line for HOLD (TECHAN_RESERVATION_MINUTES; requests pass the
     app's setting). An undeliverable cart is refused (422) before any stock is taken."""
-    address = None
-    if body.address_id is not None:
-        address = own_address(session, user=user, address_id=body.address_id)
-    city = address.city if address else (body.city or user.city)
-    if not city:
-        raise Unprocessable("say where the order goes", details={"field": "address_id"})
+    address, city = _destination(session, user=user, body=body)
     _claim_cart(session, user=user, cart_id=body.cart_id)
     items = _cart_lines(session, body.cart_id)
     if not items:
         raise EmptyCart(f"cart {body.cart_id} is empty")
-    if address is not None:  # refuse before locking any stock row
-        unpriced = [goods_of(item, unit_price_fen=0) for item in items]
-        quote_for_address(session, unpriced, address).refuse_if_undeliverable()
+    price = _freight_pricer(session, items, address)
+    price(0).refuse_if_undeliverable()  # before any stock row is locked
     prices = [
         reserve_stock(session, StockMove(item.variant_id, item.sku, item.quantity))
         for item in items
     ]
-    goods = [goods_of(item, unit_price_fen=p) for item, p in zip(items, prices, strict=True)]
-    quote = quote_for_address(session, goods, address) if address else unaddressed_quote(goods)
+    quote = price(prices)
     now = utcnow()
     order = Order(
         shopper_id=user.id,  # type: ignore[arg-type]
@@ -237,6 +233,34 @@ def place_order(
     )
     parcels = _parcels_placed(quote, lines, address=address_out(address) if address else None)
     return assemble_order(order, lines=shown, transitions=[placed], partial=False, parcels=parcels)
+
+
+def _destination(session: Session, *, user: User, body: OrderIn) -> tuple[Address | None, str]:
+    """The order's address (when given) and city: the address's, else the body's or USER's."""
+    address = None
+    if body.address_id is not None:
+        address = own_address(session, user=user, address_id=body.address_id)
+    city = address.city if address else (body.city or user.city)
+    if not city:
+        raise Unprocessable("say where the order goes", details={"field": "address_id"})
+    return address, city
+
+
+def _freight_pricer(
+    session: Session, items: list[Row[Any]], address: Address | None
+) -> Callable[[int | list[int]], Quote]:
+    """A function pricing ITEMS at given unit prices to ADDRESS (templates read once); without
+    an address, parcels without freight."""
+    templates = templates_of(session, sorted({i.producer_id for i in items})) if address else {}
+
+    def price(unit_prices: int | list[int]) -> Quote:
+        each = unit_prices if isinstance(unit_prices, list) else [unit_prices] * len(items)
+        goods = [goods_of(i, unit_price_fen=p) for i, p in zip(items, each, strict=True)]
+        if address is None:
+            return unaddressed_quote(goods)
+        return quote_goods(goods, templates=templates, province=address.province)
+
+    return price
 
 
 def _parcels_placed(
