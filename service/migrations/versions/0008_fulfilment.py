@@ -139,68 +139,83 @@ def upgrade() -> None:
     _backfill_parcels(op.get_bind())
 
 
-SHOP_ORDER_COLUMNS = (
-    "id, shopper_id, cart_id, status, city, currency, total_fen, refunded_fen, reserved_until, "
-    "created_at, updated_at, paid_at, shipped_at, delivered_at, cancelled_at"
-)
-
-
 def _rebuild_shop_order_on_sqlite(status_check: str, *, with_freight: bool) -> None:
     """SQLite changes a CHECK constraint only by rebuilding the table. Batch mode copies to a
     new table, drops the old one and renames: with rows in payment, order_line … referring to
     shop_order that DROP fails under foreign keys (which cannot be switched off inside the
-    migration's transaction). So: keep the rows aside, drop, create under the same name and
-    put the rows back, with foreign key checks deferred to the commit, by when every referring
-    row has its order again."""
+    migration's transaction). So: keep the rows aside, drop, create under the same name from
+    the reflected definition (whatever columns other migrations added) with this migration's
+    changes, and put the rows back, with foreign key checks deferred to the commit, by when
+    every referring row has its order again."""
+    bind = op.get_bind()
+    metadata = sa.MetaData()
+    old = sa.Table("shop_order", metadata, autoload_with=bind)
+    sa.Table("address", metadata, autoload_with=bind)
+    ours = {"address_id", "freight_fen"}
+    kept = [c.name for c in old.columns if c.name not in ours]
     op.execute("PRAGMA defer_foreign_keys = ON")
     op.execute("CREATE TABLE _old_shop_order AS SELECT * FROM shop_order")
     op.drop_table("shop_order")
-    extra = (
-        [
-            sa.Column("address_id", sa.Integer(), nullable=True),
-            sa.Column("freight_fen", sa.Integer(), nullable=False, server_default="0"),
-            sa.ForeignKeyConstraint(["address_id"], ["address.id"]),
-        ]
-        if with_freight
-        else []
-    )
-    op.create_table(
+    metadata.remove(old)
+    new = sa.Table(
         "shop_order",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("shopper_id", sa.Integer(), nullable=False),
-        sa.Column("cart_id", sa.Integer(), nullable=True),
-        _text("status", 20 if with_freight else 16),
-        _text("city", 50, nullable=True),
-        _text("currency", 3),
-        sa.Column("total_fen", sa.Integer(), nullable=False),
-        sa.Column("refunded_fen", sa.Integer(), nullable=False),
-        _at("reserved_until", nullable=True),
-        _at("created_at", nullable=False),
-        _at("updated_at", nullable=False),
-        _at("paid_at", nullable=True),
-        _at("shipped_at", nullable=True),
-        _at("delivered_at", nullable=True),
-        _at("cancelled_at", nullable=True),
-        *extra,
+        metadata,
+        *_copied_columns(old, drop=ours, status_length=20 if with_freight else 16),
+        *_copied_constraints(old, drop=ours),
         sa.CheckConstraint(status_check, name="ck_shop_order_status"),
-        sa.CheckConstraint(
-            "refunded_fen >= 0 AND refunded_fen <= total_fen", name="ck_shop_order_refunded"
+        *(
+            [
+                sa.Column("address_id", sa.Integer(), nullable=True),
+                sa.Column("freight_fen", sa.Integer(), nullable=False, server_default="0"),
+                sa.ForeignKeyConstraint(["address_id"], ["address.id"]),
+            ]
+            if with_freight
+            else []
         ),
-        sa.CheckConstraint("total_fen >= 0", name="ck_shop_order_total"),
-        sa.ForeignKeyConstraint(["cart_id"], ["cart.id"]),
-        sa.ForeignKeyConstraint(["shopper_id"], ["user_account.id"]),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("cart_id"),
     )
-    op.create_index("ix_shop_order_shopper_id_id", "shop_order", ["shopper_id", "id"])
-    op.create_index(
-        "ix_shop_order_status_reserved_until", "shop_order", ["status", "reserved_until"]
-    )
-    op.execute(
-        f"INSERT INTO shop_order ({SHOP_ORDER_COLUMNS}) "
-        f"SELECT {SHOP_ORDER_COLUMNS} FROM _old_shop_order"
-    )
+    new.create(bind)
+    names = ", ".join(kept)
+    op.execute(f"INSERT INTO shop_order ({names}) SELECT {names} FROM _old_shop_order")
     op.drop_table("_old_shop_order")
+
+
+def _copied_columns(old: sa.Table, *, drop: set[str], status_length: int) -> list[Any]:
+    columns = []
+    for c in old.columns:
+        if c.name in drop:
+            continue
+        kind = (
+            sqlmodel.sql.sqltypes.AutoString(length=status_length) if c.name == "status" else c.type
+        )
+        default = sa.DefaultClause(c.server_default.arg) if c.server_default is not None else None  # type: ignore[attr-defined]
+        columns.append(
+            sa.Column(
+                c.name, kind, nullable=c.nullable, primary_key=c.primary_key, server_default=default
+            )
+        )
+    return columns
+
+
+def _copied_constraints(old: sa.Table, *, drop: set[str]) -> list[Any]:
+    """OLD's foreign keys, unique and CHECK constraints (but the status check) and indexes."""
+    copied: list[Any] = []
+    for fk in old.foreign_key_constraints:
+        if not drop & set(fk.column_keys):
+            targets = [element.target_fullname for element in fk.elements]
+            copied.append(sa.ForeignKeyConstraint(fk.column_keys, targets, name=fk.name))
+    for constraint in old.constraints:
+        if isinstance(constraint, sa.UniqueConstraint):
+            columns = [c.name for c in constraint.columns]
+            copied.append(sa.UniqueConstraint(*columns, name=constraint.name))
+        elif (
+            isinstance(constraint, sa.CheckConstraint) and constraint.name != "ck_shop_order_status"
+        ):
+            copied.append(sa.CheckConstraint(str(constraint.sqltext), name=constraint.name))
+    for index in old.indexes:
+        columns = [c.name for c in index.columns]
+        if not drop & set(columns):
+            copied.append(sa.Index(index.name, *columns, unique=index.unique))
+    return copied
 
 
 def _parcel_status(order: Any, lines: list[Any]) -> str:

@@ -27,11 +27,13 @@ def test_older_orders_get_their_parcels(tmp_path: Path) -> None:
         rows = [(honey, 2, 0, "2026-12-01 10:00:00"), (oranges, 3, 1, None)]
         ids = (shopper.id, honey.product_id, oranges.product_id)
     with engine.begin() as conn:
+        # a column another migration may have added before this one: the rebuild keeps it
+        conn.execute(text("ALTER TABLE shop_order ADD COLUMN note VARCHAR(20)"))
         conn.execute(
             text(
                 "INSERT INTO shop_order (id, shopper_id, status, city, currency, total_fen, "
-                "refunded_fen, created_at, updated_at) VALUES (1, :s, 'refunded', '成都', 'CNY', "
-                "25000, 5000, '2026-12-01 09:00:00', '2026-12-01 09:00:00')"
+                "refunded_fen, created_at, updated_at, note) VALUES (1, :s, 'refunded', '成都', "
+                "'CNY', 25000, 5000, '2026-12-01 09:00:00', '2026-12-01 09:00:00', 'kept')"
             ),
             {"s": ids[0]},
         )
@@ -55,12 +57,18 @@ def test_older_orders_get_their_parcels(tmp_path: Path) -> None:
         unlinked = conn.execute(
             text("SELECT count(*) FROM order_line WHERE parcel_id IS NULL")
         ).scalar()
-        status = conn.execute(text("SELECT status FROM shop_order")).scalar()
+        status, note = conn.execute(text("SELECT status, note FROM shop_order")).one()
+        ddl = conn.execute(
+            text("SELECT sql FROM sqlite_master WHERE name = 'shop_order'")
+        ).scalar_one()
     assert [tuple(p) for p in parcels] == [
         ("ambient", "shipped", 1000, 0),
         ("chilled", "pending", 1500, 0),
     ]
     assert unlinked == 0
     assert status == "partially_refunded"  # units are left: not all of it was refunded
+    assert note == "kept"
+    for kept in ("ck_shop_order_refunded", "ck_shop_order_total", "UNIQUE (cart_id)"):
+        assert kept in ddl
     command.downgrade(config, str(before))
     engine.dispose()
