@@ -149,3 +149,4 @@ def variants_of(session: Session, product_ids: Sequence[int]) -> dict[int, list[
     for variant in rows:
         grouped[variant.product_id].append(variant)
     return grouped
+
