@@ -70,8 +70,8 @@ def time_imports() -> float:
     start = time.perf_counter()
     import recommender.refresh  # noqa: F401
     import recommender.report  # noqa: F401
-    import service.recommendations.training  # noqa: F401
-    import service.reports.refresh  # noqa: F401
+    import service.analytics.refresh  # noqa: F401
+    import service.analytics.training  # noqa: F401
 
     return time.perf_counter() - start
 
@@ -88,7 +88,7 @@ def time_bare_read() -> tuple[float, int]:
 
 def time_refresh() -> tuple[float, str]:
     """Seconds for the refresh the CLI runs, and its own stage summary."""
-    from service.reports.refresh import run_refresh
+    from service.analytics.refresh import run_refresh
 
     now = datetime.combine(import_orders.HISTORY_END, datetime.min.time(), tzinfo=UTC)
     start = time.perf_counter()

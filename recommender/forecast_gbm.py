@@ -6,8 +6,10 @@ the year-on-year level when a year of history exists, else the mean of the last 
 as a Poisson rate with the baseline as exposure, so one model serves categories of any size and
 cannot stray far from a sensible forecast. Features: horizon, last week / last 4 / last 13
 weeks against the baseline, year-on-year growth, 618 / Double 11 / National Day flags of the
-target week, and how far Spring Festival and Mid-Autumn moved between the baseline's week and
-the target week (lunar holidays shift by up to three weeks a year).
+target week, how far Spring Festival and Mid-Autumn moved between the baseline's week and
+the target week (lunar holidays shift by up to three weeks a year), and where the target week
+falls in its month (the Monday's day of month and the days to the next 1st): pay-day weeks
+sell more, and unlike the holidays this repeats every month, so a few months of history teach it.
 """
 
 from __future__ import annotations
@@ -45,12 +47,16 @@ def gradient_boosting(
     if n_weeks < MIN_WEEKS:
         return None
     future = weeks[-1] + WEEK * np.arange(1, horizon + 1)
-    calendar = calendar_features(pd.DatetimeIndex(np.concatenate([weeks, future])))
+    all_weeks = pd.DatetimeIndex(np.concatenate([weeks, future]))
+    calendar = calendar_features(all_weeks)
     if n_weeks < SEASON + horizon:
         # Under a year of history has not seen the target weeks' season: calendar features
         # would only extrapolate.
         calendar = calendar[:, :0]
-    train = _rows(history, calendar, origins=np.arange(LEVEL_WEEKS, n_weeks), horizon=horizon)
+    month = month_position(all_weeks)
+    train = _rows(
+        history, calendar, month=month, origins=np.arange(LEVEL_WEEKS, n_weeks), horizon=horizon
+    )
     if train.has_year.sum() >= MIN_YEAR_ROWS:
         # The first year's rows have another baseline; mixed in, they made forecasts on the
         # simulator blow up 2-4x.
@@ -67,7 +73,7 @@ def gradient_boosting(
                 )
             )
         )
-    predict = _rows(history, calendar, origins=np.array([n_weeks]), horizon=horizon)
+    predict = _rows(history, calendar, month=month, origins=np.array([n_weeks]), horizon=horizon)
     target = history[train.series, train.target_week] / train.base
     model = _model()
     # A column missing everywhere (no year-ago week in a short history) breaks the binner.
@@ -78,6 +84,12 @@ def gradient_boosting(
         model.fit(train.features[:, known], target, sample_weight=train.base)
         forecast = model.predict(predict.features[:, known]) * predict.base
     return forecast.reshape(n_series, horizon)
+
+
+def month_position(weeks: pd.DatetimeIndex) -> np.ndarray:
+    """Per week: the Monday's day of month and the days from it to the next 1st (weeks × 2)."""
+    to_first = (weeks + pd.offsets.MonthBegin(1) - weeks).days
+    return np.column_stack([weeks.day, to_first]).astype(np.float64)
 
 
 def _model() -> HistGradientBoostingRegressor:
@@ -94,7 +106,14 @@ def _model() -> HistGradientBoostingRegressor:
     )
 
 
-def _rows(history: np.ndarray, calendar: np.ndarray, *, origins: np.ndarray, horizon: int) -> _Rows:
+def _rows(
+    history: np.ndarray,
+    calendar: np.ndarray,
+    *,
+    month: np.ndarray,
+    origins: np.ndarray,
+    horizon: int,
+) -> _Rows:
     """Features and baselines of every (series, origin, h) row whose target week is known or
     lies just past the history (prediction rows)."""
     n_series, n_weeks = history.shape
@@ -136,6 +155,7 @@ def _rows(history: np.ndarray, calendar: np.ndarray, *, origins: np.ndarray, hor
             growth,
             calendar[target_week, _LUNAR.stop : _LUNAR.stop + len(FIXED_DATES)],
             np.where(has_year[:, None], shift, np.nan),
+            month[target_week],
         ]
     )
     return _Rows(features, series, target_week, base, has_year)

@@ -13,8 +13,10 @@ from fastapi import FastAPI
 from sqlalchemy import Engine, text
 
 from service.accounts import router as accounts
+from service.accounts.pages import signin_pages
 from service.catalog import router as catalog
 from service.catalog.events import on_products_changed
+from service.dashboard import pages as dashboard
 from service.kit.body_limit import BodyLimit
 from service.kit.db import get_engine, utcnow
 from service.kit.docs import install_docs
@@ -26,11 +28,10 @@ from service.payments import startup as payments_startup
 from service.recommendations import hooks as recommendations_hooks
 from service.recommendations import router as recommendations
 from service.recommendations.serving import mark_catalog_changed
-from service.reports import pages as report_pages
 from service.reports import router as reports
-from service.search import hooks as search_hooks
 from service.search import router as search
 from service.search.meili import register_meili_sync
+from service.search.startup import start_search
 from service.search.stock_index import index_changes
 from service.settings import Settings, get_settings
 
@@ -45,17 +46,17 @@ ROUTERS = (
     recommendations.router,
     reports.router,
 )
-PAGES = (report_pages.page_router,)
+PAGES = (signin_pages(landing=dashboard.home_of), dashboard.page_router)
 
 
-def register_listeners() -> None:
+def register_listeners(settings: Settings | None = None) -> None:
     """Let the domains that follow the catalog hear of its changes (idempotent).
 
     Called by the app and the CLI, and once by the test suite: the catalog announces changes
     without importing who listens.
     """
     on_products_changed(index_changes)  # search documents change in the same transaction
-    register_meili_sync()  # and reach Meilisearch after the commit, when it is configured
+    register_meili_sync(settings)  # and reach Meilisearch after the commit, when configured
     on_products_changed(mark_catalog_changed)  # recommendations drop unavailable items
 
 
@@ -63,11 +64,11 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
     """Build the app: its routers and pages, the error shape, the body-size limit."""
     settings = settings or get_settings()
     engine = engine or get_engine()
-    register_listeners()
+    register_listeners(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        search_hooks.on_app_start(app)
+        start_search(app)
         recommendations_hooks.on_app_start(app)
         payments_startup.on_app_start(app)  # the Stripe gateway, the reservation sweeper
         yield

@@ -6,6 +6,7 @@ import sys
 
 import typer
 
+from service.analytics import cli as analytics
 from service.app import register_listeners
 from service.catalog import cli as catalog
 from service.kit.commands import migrate
@@ -52,9 +53,9 @@ def serve(
 
 
 import_app.command("catalog")(catalog.import_catalog_command)
-import_app.command("orders")(reports.import_orders)
-import_app.command("searches")(reports.import_searches)
-app.command("seed")(reports.seed)
+import_app.command("orders")(analytics.import_orders)
+import_app.command("searches")(analytics.import_searches)
+app.command("seed")(analytics.seed)
 app.command("suggest")(reports.suggest)
 app.command("recommend")(recommendations.recommend)
 app.add_typer(import_app, name="import")
@@ -63,7 +64,7 @@ app.add_typer(catalog.user_app, name="user")
 app.add_typer(search.search_app, name="search")
 app.add_typer(payments.orders_app, name="orders")
 app.add_typer(payments.payments_app, name="payments")
-app.add_typer(reports.analytics_app, name="analytics")
+app.add_typer(analytics.analytics_app, name="analytics")
 app.add_typer(reports.report_app, name="report")
 
 

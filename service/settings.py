@@ -36,6 +36,19 @@ class Settings(BaseSettings):
     # Request bodies above this are refused with 413 before parsing.
     max_body_bytes: int = 1_000_000
     log_searches: bool = True
+    # Rate-limit counters: in this process's memory when unset; several workers share them
+    # through Redis (redis://host:6379/0) so a limit holds across the whole deployment.
+    redis_url: str | None = None
+    # Limits in the `limits` notation ("N/second|minute|hour|day", several joined by ";"),
+    # counted per signed-in user, else per client address.
+    rate_signin: str = "10/minute;100/hour"
+    rate_register: str = "20/minute;200/hour"
+    rate_orders: str = "30/minute"
+    # Over this a search still answers but is not written to the search log.
+    rate_search_log: str = "60/minute"
+    # A page session ends after this long unused, and after this long whatever happens.
+    session_idle_minutes: int = 120
+    session_absolute_hours: int = 12
 
 
 @lru_cache

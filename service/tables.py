@@ -6,11 +6,13 @@ from sqlalchemy import MetaData
 from sqlmodel import SQLModel
 
 import service.accounts.models
+import service.accounts.session_models
+import service.analytics.models
 import service.catalog.freight
 import service.catalog.models
+import service.history.models
 import service.orders.models
 import service.payments.models
-import service.reports.models
 import service.search.models  # noqa: F401  (each import registers its tables)
 
 

@@ -1,6 +1,12 @@
 """Shopper recommendations: train on implicit purchases, save/load artefacts, serve from memory.
 
-What is served, chosen with `bench/reco.py` on The Complete Journey. Weights were tuned on
+Which blend is served is chosen per deployment: `train_with_chosen_blend` (run by every
+`techan analytics refresh`) backtests a small grid of blends on the deployment's own last 28
+days against popularity and each shopper's own most-bought items, serves the best by recall@10
+(never worse than the better baseline) and stores the table in the artefact (`backtest.py`).
+With too little history it serves the defaults below.
+
+The defaults, chosen with `bench/reco.py` on The Complete Journey. Weights were tuned on
 October 2017 (trained before it); the figures are from the Nov–Dec 2017 test, as multiples of
 28-day popularity:
 
@@ -25,11 +31,13 @@ CPU (p99 0.5 ms) and only walks the shopper's history and the precomputed neighb
 """
 
 from recommender.reco.artefact import list_versions, load_model, save_model
+from recommender.reco.backtest import BlendChoice, choose_blend, train_with_chosen_blend
 from recommender.reco.config import RecoConfig
 from recommender.reco.models import RecoModel, train_recommender
 from recommender.reco.serving import ItemInfo, Recommendation, Recommender
 
 __all__ = [
+    "BlendChoice",
     "ItemInfo",
     "RecoConfig",
     "RecoModel",
@@ -37,6 +45,8 @@ __all__ = [
     "Recommender",
     "list_versions",
     "load_model",
+    "choose_blend",
     "save_model",
     "train_recommender",
+    "train_with_chosen_blend",
 ]

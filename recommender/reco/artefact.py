@@ -131,6 +131,7 @@ def _metadata(model: RecoModel) -> dict[str, Any]:
         "n_shoppers": len(model.shoppers),
         "n_cities": len(model.cities),
         "config": model.config.to_dict(),
+        "backtest": model.backtest,
     }
 
 
@@ -158,4 +159,5 @@ def _model_from(arrays: dict[str, np.ndarray], metadata: dict[str, Any]) -> Reco
         also_bought=NeighbourTable(
             items=arrays["also_bought_items"], scores=arrays["also_bought_scores"]
         ),
+        backtest=metadata.get("backtest"),  # absent from artefacts saved before it existed
     )

@@ -39,7 +39,7 @@ def encode_interactions(interactions: pd.DataFrame, *, now: pd.Timestamp) -> Enc
     if missing:
         raise ValueError(f"interactions lack columns: {', '.join(missing)}")
     ts = pd.to_datetime(interactions["ts"], utc=True)
-    now_utc = _as_utc(now)
+    now_utc = as_utc(now)
     keep = (ts <= now_utc).to_numpy() & (interactions["quantity"].to_numpy() > 0)
     frame = interactions.loc[keep]
     shopper_idx, shoppers = pd.factorize(frame["shopper_id"].astype(str), sort=False)
@@ -96,6 +96,7 @@ def distinct_buyers(
     return matrix
 
 
-def _as_utc(moment: pd.Timestamp) -> pd.Timestamp:
+def as_utc(moment: pd.Timestamp) -> pd.Timestamp:
+    """The moment in UTC; a naive one is taken to be UTC."""
     stamp = pd.Timestamp(moment)
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -79,6 +80,8 @@ class RecoModel:
     history: ShopperHistory  # per shopper, own purchases by recency-weighted count
     shopper_neighbours: NeighbourTable  # scores a shopper's history (EASE by default)
     also_bought: NeighbourTable  # item → items bought by the same shoppers
+    # The holdout table the blend was chosen from (`BlendChoice.to_dict`), when it was chosen.
+    backtest: dict[str, Any] | None = None
 
 
 def train_recommender(
@@ -107,16 +110,24 @@ def train_recommender(
             data, window_days=config.popularity_window_days, limit=config.city_top_items
         ),
         history=shopper_history(data, half_life_days=config.repeat_half_life_days),
-        shopper_neighbours=shopper_neighbours(bought, config=config, also_bought=also_bought),
+        shopper_neighbours=(
+            shopper_neighbours(bought, config=config, also_bought=also_bought)
+            if config.blend_model > 0
+            # A blend chosen without the model never reads the table: skip the EASE solve.
+            else NeighbourTable.empty(data.n_items, config.neighbours)
+        ),
         also_bought=also_bought,
     )
 
 
 def shopper_neighbours(
-    bought: sparse.csr_matrix, *, config: RecoConfig, also_bought: NeighbourTable
+    bought: sparse.csr_matrix, *, config: RecoConfig, also_bought: NeighbourTable | None
 ) -> NeighbourTable:
-    """The neighbour table that turns a shopper's history into scores for other items."""
-    if config.shopper_model == config.similarity:
+    """The neighbour table that turns a shopper's history into scores for other items.
+
+    `also_bought` is reused when it is the same table; None computes what is needed.
+    """
+    if config.shopper_model == config.similarity and also_bought is not None:
         return also_bought
     if config.shopper_model == "ease":
         return ease_neighbours(

@@ -39,6 +39,14 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
+    # Page sign-in (service.accounts.sessions): a login name and an argon2 hash, both optional
+    # because shoppers and imported users only ever hold a bearer token.
+    login: str | None = Field(default=None, max_length=64, unique=True)
+    password_hash: str | None = Field(default=None, max_length=255)
+    # When every token and page session of the user was last revoked; sessions older are void.
+    tokens_revoked_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
 
 
 def find_user_by_token_hash(session: Session, token_hash: str) -> User | None:

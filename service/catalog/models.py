@@ -133,10 +133,6 @@ class ProductTransition(SQLModel, table=True):
     at: datetime = _created()
 
 
-def by_code(session: Session, model: type[Any], code: str) -> Any | None:
-    """The row of MODEL with this code, or None."""
-    return session.exec(select(model).where(model.code == code)).first()
-
 
 def variants_of(session: Session, product_ids: Sequence[int]) -> dict[int, list[Variant]]:
     """Variants grouped by product id, in one query."""

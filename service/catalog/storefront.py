@@ -32,6 +32,7 @@ from service.catalog.schemas import (
     RegionOut,
     VariantOut,
 )
+from service.catalog.tree import subtree
 from service.kit.errors import NotFound
 from service.kit.lookup import require
 from service.kit.pagination import decode_cursor, encode_cursor
@@ -59,15 +60,7 @@ def category_tree(session: Session) -> dict[int, Category]:
 
 def descendant_ids(tree: dict[int, Category], root_id: int) -> set[int]:
     """ROOT_ID and every category below it."""
-    children: dict[int | None, list[int]] = {}
-    for cat in tree.values():
-        children.setdefault(cat.parent_id, []).append(cat.id)  # type: ignore[arg-type]
-    found, stack = set(), [root_id]
-    while stack:
-        node = stack.pop()
-        found.add(node)
-        stack.extend(children.get(node, []))
-    return found
+    return subtree(((int(cid), cat.parent_id) for cid, cat in tree.items()), root_id)
 
 
 def _code_filter(session: Session, model: type[Any], code: str, field: str) -> int:

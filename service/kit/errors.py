@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
@@ -16,10 +17,14 @@ class ServiceError(Exception):
     status: ClassVar[int] = 400
     code: ClassVar[str] = "bad_request"
 
-    def __init__(self, message: str, *, details: Any = None) -> None:
+    def __init__(
+        self, message: str, *, details: Any = None, headers: Mapping[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.details = details
+        # Extra response headers the answer needs to be usable (Retry-After on a 429).
+        self.headers = dict(headers or {})
 
     def body(self) -> dict[str, Any]:
         """The JSON error body."""
@@ -27,7 +32,7 @@ class ServiceError(Exception):
 
     def response(self) -> JSONResponse:
         """The error as the HTTP answer: its status and JSON body."""
-        return JSONResponse(self.body(), status_code=self.status)
+        return JSONResponse(self.body(), status_code=self.status, headers=self.headers or None)
 
 
 class BadRequest(ServiceError):
@@ -84,6 +89,13 @@ class TooManyRequests(ServiceError):
 
     status = 429
     code = "too_many_requests"
+
+    def __init__(
+        self, message: str, *, retry_after: int | None = None, details: Any = None
+    ) -> None:
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+        super().__init__(message, details=details, headers=headers)
+        self.retry_after = retry_after
 
 
 class UpstreamError(ServiceError):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from service.analytics.training import reco_dir_in
 from service.kit.commands import fails_cleanly, migrate
 from service.kit.db import session_scope
 from service.recommendations.service import recommend_for_line
@@ -21,7 +22,7 @@ def recommend(
 ) -> None:
     """Print {"shopper_id", "items": [{"code", "title", "score"}]} for each shopper."""
     migrate()
-    holder = RecommenderHolder(get_settings().artefact_dir / "reco")
+    holder = RecommenderHolder(reco_dir_in(get_settings().artefact_dir))
     with session_scope(readonly=True) as session:
         for shopper in read_shopper_ids(shopper_file=shoppers):
             items = recommend_for_line(session, holder, shopper=shopper, limit=limit)

@@ -7,12 +7,13 @@ from typing import Any
 from sqlmodel import Session, select
 
 from service.accounts.models import User
-from service.catalog.models import Category, Product, ProductStatus, by_code
+from service.catalog.models import Category, Product, ProductStatus
+from service.history.frames import shopper_key
 from service.kit.db import utcnow
 from service.kit.errors import NotFound
+from service.kit.lookup import require
 from service.recommendations.popularity import as_items
 from service.recommendations.serving import RecommenderHolder
-from service.reports.frames import shopper_key
 
 Items = list[dict[str, Any]]
 
@@ -43,8 +44,8 @@ def recommend_for_user(
 
 def also_bought(session: Session, holder: RecommenderHolder, *, code: str, limit: int) -> Items:
     """Products bought by the shoppers who bought CODE; else its category's best sellers."""
-    product = by_code(session, Product, code)
-    if product is None or product.status != ProductStatus.listed:
+    product = require(session, Product, code)
+    if product.status != ProductStatus.listed:
         raise NotFound(f"product {code!r} does not exist")
     recommender = holder.current(session)
     if recommender is not None:

@@ -1,27 +1,24 @@
-"""`techan import orders|searches`, `analytics refresh`, `suggest` and `report demand`."""
+"""`techan suggest` and `techan report demand`."""
 
 from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from service.catalog.cli import SEED_CATALOG, import_catalog_file, import_summary
+from service.catalog.models import Park
 from service.kit.commands import fails_cleanly, migrate
 from service.kit.db import session_scope
+from service.kit.lookup import require
 from service.reports import export
-from service.reports.history_files import HistoryKind, import_history_file
-from service.reports.refresh import run_refresh
 from service.reports.report_csv import report_csv
-from service.reports.seed import seed_history
 from service.reports.service import (
     demand_report_for_park,
-    require_park,
     suggestions_for_park,
     suggestions_for_producer,
 )
@@ -39,56 +36,7 @@ class ReportFormat(StrEnum):
     xlsx = "xlsx"
 
 
-analytics_app = typer.Typer(help="Demand analytics.", no_args_is_help=True)
 report_app = typer.Typer(help="Reports.", no_args_is_help=True)
-
-
-def _import_history(kind: HistoryKind, file: Path, refresh: bool) -> None:
-    migrate()
-    typer.echo(import_history_file(kind, file).describe())
-    if refresh:
-        typer.echo(run_refresh().describe())
-
-
-@fails_cleanly
-def import_orders(
-    file: Path,
-    refresh: bool = typer.Option(True, help="refresh the analytics afterwards"),
-) -> None:
-    """Import order history (orders.csv); all or nothing, re-importing adds nothing."""
-    _import_history("orders", file, refresh)
-
-
-@fails_cleanly
-def import_searches(
-    file: Path,
-    refresh: bool = typer.Option(True, help="refresh the analytics afterwards"),
-) -> None:
-    """Import a search log (searches.csv); result counts come from the current catalog."""
-    _import_history("searches", file, refresh)
-
-
-@fails_cleanly
-def seed(
-    history: bool = typer.Option(False, help="also load a simulated demand history"),
-) -> None:
-    """Load the seed catalog of catalog_seed/ (and, with --history, two years of demand)."""
-    migrate()
-    typer.echo(f"seed catalog: {import_summary(import_catalog_file(SEED_CATALOG))}")
-    if history:
-        seed_history()
-
-
-@analytics_app.command("refresh")
-@fails_cleanly
-def analytics_refresh(
-    as_of: datetime | None = typer.Option(None, help="analyse as of this UTC time"),
-    recommender: bool = typer.Option(True, help="also train the shopper recommender"),
-) -> None:
-    """Recompute suggestions, forecasts, reports and the recommender from the database."""
-    migrate()
-    now = as_of.replace(tzinfo=UTC) if as_of and as_of.tzinfo is None else as_of
-    typer.echo(run_refresh(now=now, train_reco=recommender).describe())
 
 
 @fails_cleanly
@@ -159,7 +107,7 @@ def render_demand_report(
 ) -> str | bytes:
     """The park's report rendered in FORMAT."""
     with session_scope(readonly=True) as session:
-        park = require_park(session, park_code)
+        park = require(session, Park, park_code)
         report = demand_report_for_park(
             session, park_code=park_code, since=since, until=until, category=category, city=city
         )

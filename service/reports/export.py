@@ -1,33 +1,25 @@
 """The demand report as files: one self-contained HTML page (charts inline) and an Excel workbook.
 
 `techan report demand --format html|xlsx` calls these; the dashboard page renders the same
-template through `render_page`.
+template (`REPORT_PAGES`).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import lru_cache
-from importlib import resources
 from io import BytesIO
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
-from markupsafe import Markup
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlmodel import Session, select
 
 from service.catalog.models import Category, Producer
 from service.kit.db import utcnow
+from service.kit.pages import PageTemplates
 from service.reports.dashboard_view import CatalogNames, dashboard_view, report_period
 
-_TEMPLATES = Environment(
-    loader=PackageLoader("service.reports", "templates"),
-    autoescape=select_autoescape(["html"]),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+REPORT_PAGES = PageTemplates("service.reports")
 
 
 def catalog_names(session: Session) -> CatalogNames:
@@ -35,18 +27,6 @@ def catalog_names(session: Session) -> CatalogNames:
     categories = dict(session.exec(select(Category.code, Category.name)).all())
     producers = dict(session.exec(select(Producer.code, Producer.name)).all())
     return CatalogNames(categories=categories, producers=producers)
-
-
-@lru_cache(maxsize=1)
-def stylesheet() -> Markup:
-    """The dashboard's CSS, inlined into every page so nothing else is fetched."""
-    css = resources.files("service.reports").joinpath("static", "dashboard.css").read_text("utf-8")
-    return Markup(css)
-
-
-def render_page(template: str, **context: Any) -> str:
-    """A dashboard template rendered with the inline stylesheet."""
-    return _TEMPLATES.get_template(template).render(css=stylesheet(), **context)
 
 
 def render_report_html(
@@ -60,7 +40,7 @@ def render_report_html(
     """One self-contained HTML file: inline CSS, charts as inline SVG, no external reference."""
     view = dashboard_view(report, park=park, suggestions=suggestions, lang=lang, names=names)
     generated = report.get("generated_at") or utcnow().strftime("%Y-%m-%d %H:%M UTC")
-    return render_page("dashboard.html", page=None, generated=generated, **view)
+    return REPORT_PAGES.render("dashboard.html", page=None, generated=generated, **view)
 
 
 XLSX_SECTIONS: dict[str, tuple[str, ...]] = {

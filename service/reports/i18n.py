@@ -1,4 +1,4 @@
-"""Chinese and English labels for the dashboard, chosen from the browser's Accept-Language."""
+"""Chinese and English labels of the demand report (page and file), and how it writes numbers."""
 
 from __future__ import annotations
 
@@ -6,12 +6,10 @@ from functools import lru_cache
 
 from pypinyin import lazy_pinyin
 
-LANGUAGES = ("zh", "en")
-DEFAULT_LANGUAGE = "zh"
+from service.kit.pages import with_shell_labels
 
 _LABELS: dict[str, dict[str, str]] = {
     "zh": {
-        "html_lang": "zh-CN",
         "title": "需求报告",
         "dashboard": "运营看板",
         "park": "园区",
@@ -57,16 +55,9 @@ _LABELS: dict[str, dict[str, str]] = {
         "message": "建议",
         "no_data": "所选条件下没有数据。",
         "no_suggestions": "暂无建议。",
-        "sign_in": "登录",
-        "sign_in_intro": "请输入运营人员的访问令牌(由 techan user create 生成)。",
-        "sign_out": "退出",
-        "token": "访问令牌",
-        "bad_token": "令牌无效或已过期。",
-        "forbidden": "无权访问",
-        "forbidden_text": "只有该园区的运营人员或管理员可以查看此看板。",
-        "not_found": "未找到",
-        "bad_request": "请求有误",
         "back": "返回",
+        "not_ready": "尚无分析结果",
+        "not_ready_text": "还没有运行过需求分析:运行 techan analytics refresh 生成报告。",
         "kind_variant_spec": "规格",
         "kind_price_band": "价格带",
         "kind_unmet_demand": "未满足需求",
@@ -75,7 +66,6 @@ _LABELS: dict[str, dict[str, str]] = {
         "yuan_suffix": "元",
     },
     "en": {
-        "html_lang": "en",
         "title": "Demand report",
         "dashboard": "Operator dashboard",
         "park": "Park",
@@ -123,16 +113,9 @@ _LABELS: dict[str, dict[str, str]] = {
         "message": "Suggestion",
         "no_data": "No data for this selection.",
         "no_suggestions": "No suggestions.",
-        "sign_in": "Sign in",
-        "sign_in_intro": "Enter an operator's access token (printed by techan user create).",
-        "sign_out": "Sign out",
-        "token": "Access token",
-        "bad_token": "The token is invalid or has expired.",
-        "forbidden": "Forbidden",
-        "forbidden_text": "Only an operator of this park or an admin may read this dashboard.",
-        "not_found": "Not found",
-        "bad_request": "Bad request",
         "back": "Back",
+        "not_ready": "No analytics yet",
+        "not_ready_text": "No analysis has run yet: techan analytics refresh makes the report.",
         "kind_variant_spec": "Spec",
         "kind_price_band": "Price band",
         "kind_unmet_demand": "Unmet demand",
@@ -144,27 +127,8 @@ _LABELS: dict[str, dict[str, str]] = {
 
 
 def labels(lang: str) -> dict[str, str]:
-    """All labels in LANG (the default language for anything unknown)."""
-    return _LABELS.get(lang, _LABELS[DEFAULT_LANGUAGE])
-
-
-def pick_language(accept_language: str | None) -> str:
-    """The best of zh/en for an Accept-Language header; zh when neither is asked for."""
-    if not accept_language:
-        return DEFAULT_LANGUAGE
-    ranked: list[tuple[float, int, str]] = []
-    for position, part in enumerate(accept_language.split(",")):
-        tag, _, params = part.strip().partition(";")
-        quality = 1.0
-        if params.strip().startswith("q="):
-            try:
-                quality = float(params.strip()[2:])
-            except ValueError:
-                quality = 0.0
-        primary = tag.strip().lower().split("-")[0]
-        if primary in LANGUAGES and quality > 0:
-            ranked.append((-quality, position, primary))
-    return min(ranked)[2] if ranked else DEFAULT_LANGUAGE
+    """All labels in LANG, the page shell's included (the default language for anything unknown)."""
+    return with_shell_labels(_LABELS, lang)
 
 
 @lru_cache(maxsize=1024)

@@ -8,16 +8,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response
 
 from service.accounts.deps import CurrentUser
-from service.catalog.models import Producer, by_code
+from service.analytics.models import AnalyticsNotReady
+from service.catalog.models import Park, Producer
 from service.kit.db import SessionDep
 from service.kit.errors import Forbidden, NotFound, Unauthorized, Unprocessable, error_responses
+from service.kit.lookup import require
 from service.reports import service
 from service.reports.access import ensure_may_read_park_report, ensure_may_read_suggestions
 from service.reports.report_csv import report_csv
 from service.reports.schemas import DemandReportOut, SuggestionsOut
 
 router = APIRouter(tags=["reports"])
-READ_ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Unprocessable)
+READ_ERRORS = error_responses(Unauthorized, Forbidden, NotFound, AnalyticsNotReady, Unprocessable)
 Since = Annotated[date | None, Query(description="first day counted (UTC)")]
 Until = Annotated[date | None, Query(description="last day counted, inclusive (UTC)")]
 CategoryFilter = Annotated[
@@ -29,9 +31,7 @@ CityFilter = Annotated[str | None, Query(max_length=50, description="one city, e
 @router.get("/producers/{code}/suggestions", responses=READ_ERRORS)
 def producer_suggestions(code: str, session: SessionDep, user: CurrentUser) -> SuggestionsOut:
     """Reverse-customization suggestions for a producer (itself or an operator of its park)."""
-    producer = by_code(session, Producer, code)
-    if producer is None:
-        raise NotFound(f"producer {code!r} does not exist")
+    producer = require(session, Producer, code)
     ensure_may_read_suggestions(session, user, producer)
     return SuggestionsOut(**service.suggestions_for_producer(session, producer_code=code))
 
@@ -46,7 +46,7 @@ def park_report(
     city: CityFilter = None,
 ) -> dict[str, Any]:
     """The park's demand report for the request's period, category and city (its operators)."""
-    park = service.require_park(session, code)
+    park = require(session, Park, code)
     ensure_may_read_park_report(user, park)
     return service.demand_report_for_park(
         session, park_code=code, since=since, until=until, category=category, city=city

@@ -1,4 +1,4 @@
-"""Response shapes of the suggestions and demand-report endpoints (DESIGN.md)."""
+"""Response shapes of the suggestions and demand-report endpoints."""
 
 from __future__ import annotations
 

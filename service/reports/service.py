@@ -1,34 +1,30 @@
 """Reports rules: stored suggestions and demand reports, filtered reports from the columnar copy.
 
-Requests read what the last refresh stored. If no refresh has run yet, the first request runs
-one (without training the recommender) and stores it, so later requests read it too.
+Requests read what the last `techan analytics refresh` stored; before the first refresh they
+answer 409 `analytics_not_ready`, naming that command. No request runs a refresh: a filtered
+report is computed in memory from the refresh's columnar copy of the frames.
 """
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from service.catalog.models import Category, Park, Producer, Region, by_code
-from service.kit.db import SQLITE_BEGIN_OPTION, read_engine
-from service.kit.errors import NotFound, Unprocessable
-from service.reports.columnar import read_columnar_copy, write_columnar_copy
-from service.reports.frames import DemandFrames
-from service.reports.models import AnalyticsSnapshot
-from service.reports.park_report import park_report
-from service.reports.snapshots import META_KEY, forecast_frame, report_key, suggestions_key
-
-_on_demand_lock = threading.Lock()
+from service.analytics.models import stored_payloads
+from service.analytics.park_report import park_report
+from service.analytics.refresh import current_frames
+from service.analytics.snapshots import forecast_frame, report_key, suggestions_key
+from service.catalog.models import Category, Park, Producer, Region
+from service.kit.errors import Unprocessable
+from service.kit.lookup import require
 
 
 def suggestions_for_producer(session: Session, *, producer_code: str) -> dict[str, Any]:
-    """The DESIGN.md suggestions object of one producer, best first."""
-    if by_code(session, Producer, producer_code) is None:
-        raise NotFound(f"producer {producer_code!r} does not exist")
+    """The producer's suggestions object (`{"producer", "suggestions"}`), best first."""
+    require(session, Producer, producer_code)
     key = suggestions_key(producer_code)
     stored = stored_payloads(session, [key])
     return stored.get(key) or {"producer": producer_code, "suggestions": []}
@@ -36,7 +32,7 @@ def suggestions_for_producer(session: Session, *, producer_code: str) -> dict[st
 
 def suggestions_for_park(session: Session, *, park_code: str) -> dict[str, list[dict[str, Any]]]:
     """Producer code → its suggestions, for every producer in the park's regions."""
-    park = require_park(session, park_code)
+    park = require(session, Park, park_code)
     codes = producer_codes_of_park(session, park)
     stored = stored_payloads(session, [suggestions_key(code) for code in codes])
     return {code: stored.get(suggestions_key(code), {}).get("suggestions", []) for code in codes}
@@ -52,11 +48,11 @@ def demand_report_for_park(
     city: str | None = None,
 ) -> dict[str, Any]:
     """The park's demand report: the stored default, or computed in memory for filters."""
-    require_park(session, park_code)
+    require(session, Park, park_code)
     if since is not None and until is not None and since > until:
         raise Unprocessable("since is after until", details={"field": "since"})
-    if category is not None and by_code(session, Category, category) is None:
-        raise Unprocessable(f"unknown category {category!r}", details={"field": "category"})
+    if category is not None:
+        require(session, Category, category, field="category")
     stored = stored_payloads(session, [report_key(park_code)]).get(report_key(park_code))
     if stored is not None and since is None and until is None and category is None and city is None:
         return dict(stored)
@@ -76,14 +72,6 @@ def demand_report_for_park(
     )
 
 
-def require_park(session: Session, park_code: str) -> Park:
-    """The park with this code; 404 if there is none."""
-    park = by_code(session, Park, park_code)
-    if park is None:
-        raise NotFound(f"park {park_code!r} does not exist")
-    return park
-
-
 def producer_codes_of_park(session: Session, park: Park) -> list[str]:
     """Codes of the producers in the park's regions, sorted."""
     stmt = (
@@ -95,46 +83,7 @@ def producer_codes_of_park(session: Session, park: Park) -> list[str]:
     return list(session.exec(stmt))
 
 
-def stored_payloads(session: Session, keys: list[str]) -> dict[str, Any]:
-    """The stored snapshots under KEYS; computed first if no refresh has ever run."""
-    if not keys:
-        return {}
-    rows = session.exec(select(AnalyticsSnapshot).where(col(AnalyticsSnapshot.key).in_(keys)))
-    found = {row.key: row.payload for row in rows}
-    if found or session.get(AnalyticsSnapshot, META_KEY) is not None:
-        return found
-    payloads = compute_on_demand(_engine_of(session))
-    return {key: payloads[key] for key in keys if key in payloads}
-
-
-def compute_on_demand(engine: Engine) -> dict[str, Any]:
-    """Every snapshot, refreshed now unless another caller already did (then read back)."""
-    from service.reports.refresh import run_refresh
-
-    with _on_demand_lock:
-        with read_engine(engine).connect() as conn, conn.begin():
-            rows = conn.execute(select(AnalyticsSnapshot.key, AnalyticsSnapshot.payload)).all()  # type: ignore[call-overload]
-        stored = {key: payload for key, payload in rows}
-        if META_KEY in stored:
-            return stored
-        return run_refresh(engine, train_reco=False).payloads
-
-
-def current_frames(engine: Engine) -> DemandFrames:
-    """The columnar copy of the last refresh; rebuilt from the database if it is missing."""
-    from service.reports.refresh import analytics_dir, history_dir, read_frames, save_history
-
-    frames = read_columnar_copy(analytics_dir())
-    if frames is not None:
-        return frames
-    frames, history = read_frames(engine)
-    save_history(history, history_dir())
-    write_columnar_copy(frames, analytics_dir())
-    return frames
-
-
 def _engine_of(session: Session) -> Engine:
-    """The session's engine, with writes starting as writers again (requests bind readers)."""
     bind = session.get_bind()
     assert isinstance(bind, Engine)
-    return bind.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+    return bind

@@ -15,7 +15,9 @@ How it fits together:
   (`synonyms`) and jieba (`segmenter`), then scored with numpy (`scoring`). A (term, product)
   postings table queried with SQL was measured too (bench/search.py): several times slower at
   the tail.
-- Meilisearch (`meili`) serves the same response shape when TECHAN_MEILI_URL is set.
+- Meilisearch (`meili`) serves the same response shape when TECHAN_MEILI_URL is set. Either
+  backend (`backend.build_backend`) is built once at start-up (`startup.start_search`) and kept
+  on `app.state`; both take a `request.SearchRequest`, the module every other one may import.
 - `service.search_products`, `service.suggest`, `service.count_results(session, query)`,
   `service.record_search`, `service.set_sales_units` are the functions other code calls.
 """

@@ -6,8 +6,9 @@ import typer
 
 from service.kit.commands import fails_cleanly, migrate
 from service.kit.db import session_scope
-from service.search.backend import SearchRequest
+from service.search.backend import build_backend
 from service.search.meili import MeiliBackend, sync_all
+from service.search.request import SearchRequest
 from service.search.service import reindex, search_products
 from service.settings import get_settings
 
@@ -37,6 +38,7 @@ def query_command(
 ) -> None:
     """Search like the storefront does (not logged); prints one JSON object."""
     migrate()
+    backend = build_backend(get_settings())
     with session_scope(readonly=True) as session:
-        found = search_products(session, SearchRequest(query=q, limit=limit))
+        found = search_products(session, SearchRequest(query=q, limit=limit), backend=backend)
     typer.echo(found.model_dump_json(indent=1))

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from service.search.backend import SearchRequest
 from service.search.hits import highlight, make_hit
 from service.search.index_cache import searchable_index
 from service.search.memory_index import Snapshot
 from service.search.normalize import is_cjk, normalize_query
 from service.search.phonetics import text_syllables
 from service.search.query import ParsedQuery, QueryContext, parse_query
+from service.search.request import SearchRequest
 from service.search.schemas import (
     Facets,
     Interpretation,

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from service.catalog.storefront import price_per_500g
-from service.search.backend import SearchFilters
+from service.search.request import SearchFilters
 from service.search.schemas import SearchHit
 from service.search.spec import Spec
 

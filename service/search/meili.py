@@ -24,11 +24,11 @@ import orjson
 from sqlalchemy import bindparam, event, text
 from sqlmodel import Session
 
-from service.search.backend import PRICE_BANDS, SearchRequest, price_band
 from service.search.hits import make_hit
 from service.search.index import on_products_indexed
 from service.search.normalize import blocks, is_cjk, normalize_query
 from service.search.phonetics import word_readings
+from service.search.request import PRICE_BANDS, SearchRequest, price_band
 from service.search.schemas import (
     Facets,
     Interpretation,
@@ -300,29 +300,49 @@ def sync_all(session: Session, backend: MeiliBackend) -> int:
     return len(ids)
 
 
-def _push_after_commit(session: Session) -> None:
+class _SyncTarget:
+    """The Meilisearch backend indexed documents are pushed to after each commit, if any."""
+
+    backend: MeiliBackend | None = None
+
+
+def sync_to(backend: MeiliBackend | None) -> None:
+    """From now on push indexed documents to BACKEND after each commit (None: push nowhere)."""
+    _SyncTarget.backend = backend
+
+
+def _push_after_commit(session: Session, *, backend: MeiliBackend) -> None:
     documents = session.info.pop(_PENDING, [])
-    settings = get_settings()
-    if not documents or not settings.meili_url:
+    if not documents:
         return
     try:
-        MeiliBackend.from_settings(settings).push(documents)
+        backend.push(documents)
     except Exception:
         # The database is the source of truth; `techan search reindex` repairs Meilisearch.
         logger.warning("Meilisearch sync of %d documents failed", len(documents), exc_info=True)
 
 
 def _stash_for_meili(session: Session, product_ids: list[int]) -> None:
-    if not get_settings().meili_url:
+    backend = _SyncTarget.backend
+    if backend is None:
         return
     pending = session.info.setdefault(_PENDING, [])
     if not pending:
-        event.listen(session, "after_commit", _push_after_commit, once=True)
+        event.listen(
+            session, "after_commit", lambda s: _push_after_commit(s, backend=backend), once=True
+        )
         event.listen(session, "after_rollback", lambda s: s.info.pop(_PENDING, None), once=True)
     for start in range(0, len(product_ids), BATCH):
         pending += documents_of(session, product_ids[start : start + BATCH])
 
 
-def register_meili_sync() -> None:
-    """Push indexed documents to Meilisearch after each commit (when it is configured)."""
+def register_meili_sync(settings: Settings | None = None) -> None:
+    """Push indexed documents to Meilisearch after each commit, when it is configured.
+
+    Called once at start-up (by `register_listeners`, for the app and the CLI): the client is
+    built here from SETTINGS (default: the environment's), never per commit. The app's start-up
+    (`startup.start_search`) then points the sync at the backend it built from its own settings.
+    """
+    settings = settings or get_settings()
+    sync_to(MeiliBackend.from_settings(settings) if settings.meili_url else None)
     on_products_indexed(_stash_for_meili)

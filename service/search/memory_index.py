@@ -23,8 +23,8 @@ import orjson
 import pandas as pd
 
 from service.catalog.vocabulary import Packaging
-from service.search.backend import PRICE_BAND_EDGES, PRICE_BANDS
 from service.search.lexicon import Lexicon
+from service.search.request import PRICE_BAND_EDGES, PRICE_BANDS
 from service.search.versions import Watermark
 
 # One bit per packaging, in the vocabulary's order (bulk 1, standard 2, gift_box 4, family 8).
@@ -302,13 +302,6 @@ class SnapshotBuilder:
             snap.base_offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
             snap.base_terms = self.term_ids
         return snap
-
-
-def build_snapshot(rows: list[DocRow], *, generation: str | None, watermark: Watermark) -> Snapshot:
-    """A fresh snapshot of the listed ROWS."""
-    builder = SnapshotBuilder(generation=generation, watermark=watermark)
-    builder.add(rows)
-    return builder.finish()
 
 
 def _kill(snap: Snapshot, product_id: int) -> None:

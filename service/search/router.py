@@ -1,11 +1,4 @@
-"""Search endpoints: `GET /search` (logged) and `GET /search/suggest`.
-
-Both are the storefront's hottest paths, so each does its work in one worker-thread call: a
-sync endpoint with the usual session and user dependencies crosses between the event loop and
-the thread pool four times (user, endpoint, response validation, commit), and when these
-endpoints still crossed five times that measured as much as the search itself. The answer is
-serialized once, by pydantic-core.
-"""
+"""Search endpoints: `GET /search` (logged) and `GET /search/suggest`."""
 
 from __future__ import annotations
 
@@ -26,8 +19,9 @@ from service.catalog.vocabulary import Packaging
 from service.kit.db import session_scope
 from service.kit.errors import Unauthorized, Unprocessable, error_responses
 from service.search import service
-from service.search.backend import MAX_LIMIT, SearchFilters, SearchRequest
+from service.search.backend import SearchBackend
 from service.search.normalize import MAX_QUERY_CHARS
+from service.search.request import MAX_LIMIT, SearchFilters, SearchRequest
 from service.search.schemas import SearchResponse, SuggestResponse
 
 router = APIRouter(tags=["search"])
@@ -36,8 +30,15 @@ Answer = TypeVar("Answer")
 
 
 def _read(engine: Engine, work: Callable[[Session], Answer]) -> Answer:
+    # The endpoints are async and do all their database work in this one worker-thread call:
+    # the storefront's hottest paths cross between the event loop and the thread pool once.
     with session_scope(engine, readonly=True) as session:
         return work(session)
+
+
+def _backend(request: Request) -> SearchBackend:
+    backend: SearchBackend = request.app.state.search_backend  # built by `startup.start_search`
+    return backend
 
 
 def _json(model: BaseModel) -> Response:
@@ -88,11 +89,11 @@ async def search(
         in_stock=in_stock,
     )
     wanted = SearchRequest(query=q, filters=filters, limit=limit)
-    engine = request.app.state.engine
+    engine, backend = request.app.state.engine, _backend(request)
 
     def work(session: Session) -> tuple[User | None, SearchResponse]:
         user = optional_user(request, session, credentials)
-        return user, service.search_products(session, wanted)
+        return user, service.search_products(session, wanted, backend=backend)
 
     user, found = await run_in_threadpool(_read, engine, work)
     if request.app.state.settings.log_searches and found.normalized:
@@ -109,7 +110,9 @@ async def suggest(
 ) -> Response:
     """Completions of the last word typed, by characters, pinyin or pinyin initials."""
 
+    backend = _backend(request)
+
     def work(session: Session) -> SuggestResponse:
-        return service.suggest(session, q, limit=limit)
+        return service.suggest(session, q, backend=backend, limit=limit)
 
     return _json(await run_in_threadpool(_read, request.app.state.engine, work))

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from service.search.backend import PRICE_BANDS, SearchFilters
 from service.search.memory_index import PACKAGING_BITS, Snapshot
 from service.search.query import ParsedQuery, TermGroup
+from service.search.request import PRICE_BANDS, SearchFilters
 from service.search.spec import WEIGHT_TOLERANCE, Spec
 
 SPEC_BOOST = 0.3

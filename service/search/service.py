@@ -1,5 +1,6 @@
-"""Search rules: validate a storefront search, run it on the configured backend, log it.
+"""Search rules: validate a storefront search, run it on the backend given, log it.
 
+The storefront's backend is built once at start-up (`startup.start_search`) and passed in.
 Public functions for other domains:
 - `count_results(session, query) -> (result_count, matched_all_count)` against the current
   catalog, without logging (the search-history import); `count_results_many` for many queries.
@@ -16,44 +17,46 @@ from datetime import datetime
 from sqlalchemy import bindparam, update
 from sqlmodel import Session
 
-from service.catalog.models import Category, Region, by_code
+from service.catalog.models import Category, Region
 from service.catalog.vocabulary import Packaging
 from service.kit.db import utcnow
 from service.kit.errors import Unprocessable
-from service.search.backend import SearchBackend, SearchRequest, get_backend
+from service.kit.lookup import require
+from service.search.backend import SearchBackend
 from service.search.engine import count_in_index
 from service.search.index import reindex_all
 from service.search.index_cache import searchable_index
 from service.search.models import SEARCH_DOCUMENT, SearchLog
 from service.search.normalize import normalize_query
+from service.search.request import SearchRequest
 from service.search.schemas import SearchResponse, SuggestResponse
 from service.search.versions import write_stamp
 
 
 def _check_filters(session: Session, request: SearchRequest) -> None:
     filters = request.filters
-    if filters.category and by_code(session, Category, filters.category) is None:
-        raise Unprocessable(f"unknown category {filters.category!r}", details={"field": "category"})
-    if filters.region and by_code(session, Region, filters.region) is None:
-        raise Unprocessable(f"unknown region {filters.region!r}", details={"field": "region"})
+    if filters.category:
+        require(session, Category, filters.category, field="category")
+    if filters.region:
+        require(session, Region, filters.region, field="region")
     if filters.packaging and filters.packaging not in set(Packaging):
         values = ", ".join(Packaging)
         raise Unprocessable(f"packaging must be one of {values}", details={"field": "packaging"})
 
 
 def search_products(
-    session: Session, request: SearchRequest, *, backend: SearchBackend | None = None
+    session: Session, request: SearchRequest, *, backend: SearchBackend
 ) -> SearchResponse:
-    """Run a storefront search (422 for unknown filter codes)."""
+    """Run a storefront search on BACKEND (422 for unknown filter codes)."""
     _check_filters(session, request)
-    return (backend or get_backend()).search(session, request)
+    return backend.search(session, request)
 
 
 def suggest(
-    session: Session, prefix: str, *, limit: int = 10, backend: SearchBackend | None = None
+    session: Session, prefix: str, *, backend: SearchBackend, limit: int = 10
 ) -> SuggestResponse:
-    """Completions for what the shopper is typing."""
-    return (backend or get_backend()).suggest(session, prefix, limit=limit)
+    """Completions for what the shopper is typing, from BACKEND."""
+    return backend.suggest(session, prefix, limit=limit)
 
 
 def count_results(session: Session, query: str) -> tuple[int, int]:

@@ -1,7 +1,7 @@
 """orders: address book, freight templates, parcels, partially_refunded orders
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-08 05:40:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 import service.kit.types
 
 revision: str = "0008"
-down_revision: str | Sequence[str] | None = "0006"
+down_revision: str | Sequence[str] | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlalchemy import Engine, update
+from sqlmodel import Session, col
 
 from service.accounts.models import User
 from service.catalog.freight import FreightTemplate, FreightTemplateIn, save_template
 from service.catalog.models import Producer, Variant
-from service.kit.db import session_scope
+from service.kit.db import session_scope, utcnow
 from service.orders.checkout import place_order
-from service.orders.models import Address, Cart, CartItem
+from service.orders.models import Address, Cart, CartItem, Order
 from service.orders.schemas import OrderIn, OrderOut
 from tests.factories import make_category, make_product, make_user, make_variant
 
@@ -127,3 +128,21 @@ def make_template(
     )
     session.commit()
     return saved
+
+
+def lapse_reservation(session: Session, order_id: int) -> None:
+    """Move the order's reservation deadline into the past."""
+    session.execute(
+        update(Order)
+        .where(col(Order.id) == order_id)
+        .values(reserved_until=utcnow() - timedelta(seconds=1))
+    )
+    session.commit()
+
+
+def order_status(session: Session, order_id: int) -> str:
+    """The order's status as committed now."""
+    session.expire_all()
+    order = session.get(Order, order_id)
+    assert order is not None
+    return order.status

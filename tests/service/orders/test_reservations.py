@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from service.app import create_app
@@ -20,26 +20,20 @@ from service.orders.reservations import expire_order
 from service.orders.service import mark_paid
 from service.settings import Settings
 from tests.factories import auth
-from tests.service.orders.factories import make_shopper, make_sku, place, stock_of
+from tests.service.orders.factories import (
+    lapse_reservation,
+    make_shopper,
+    make_sku,
+    order_status,
+    place,
+    stock_of,
+)
 
 API = "/api/v1"
 
 
-def _lapse(session: Session, order_id: int) -> None:
-    """Move the order's reservation deadline into the past."""
-    session.execute(
-        update(Order)
-        .where(col(Order.id) == order_id)
-        .values(reserved_until=utcnow() - timedelta(seconds=1))
-    )
-    session.commit()
 
 
-def _status(session: Session, order_id: int) -> str:
-    session.expire_all()
-    order = session.get(Order, order_id)
-    assert order is not None
-    return order.status
 
 
 def test_reservation_lasts_the_configured_minutes(engine: Engine, session: Session) -> None:
@@ -62,7 +56,7 @@ def test_payment_and_expiry_racing_never_both_win(engine: Engine, session: Sessi
     shopper, _ = make_shopper(session)
     orders = [place(engine, shopper=shopper, items=[(sku, 1)]).id for _ in range(10)]
     for order_id in orders:
-        _lapse(session, order_id)
+        lapse_reservation(session, order_id)
     now = utcnow()
     start = threading.Barrier(2 * len(orders), timeout=30)
 
@@ -82,7 +76,7 @@ def test_payment_and_expiry_racing_never_both_win(engine: Engine, session: Sessi
         results = [(e.result(), p.result()) for e, p in zip(expired, paid, strict=True)]
     assert all(e != p for e, p in results)  # exactly one of the two won, for every order
     for order_id, (won_expiry, _) in zip(orders, results, strict=True):
-        assert _status(session, order_id) == ("cancelled" if won_expiry else "paid")
+        assert order_status(session, order_id) == ("cancelled" if won_expiry else "paid")
     assert stock_of(session, sku) == 10 + sum(e for e, _ in results)
     steps = session.exec(
         select(OrderTransition).where(col(OrderTransition.order_id).in_(orders))

@@ -6,12 +6,15 @@ from collections.abc import Iterator
 
 import pytest
 import stripe
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from service.app import create_app
 from service.payments.gateway import StripeGateway
 from service.settings import get_settings
 from tests.localstripe import NOWHERE, LocalStripe, live_server, running_localstripe
+from tests.service.payments.shop import Shop, make_shop
 
 WEBHOOK_SECRET = "whsec_techan_test_secret"
 API_KEY = "sk_test_techan"
@@ -58,3 +61,9 @@ def webhook_server(engine: Engine, localstripe: LocalStripe) -> Iterator[str]:
             yield base
         finally:
             localstripe.configure_webhook(NOWHERE, WEBHOOK_SECRET)
+
+
+@pytest.fixture
+def shop(client: TestClient, session: Session) -> Shop:
+    """A producer's listed SKU and a signed-up shopper, through the API."""
+    return make_shop(client, session)

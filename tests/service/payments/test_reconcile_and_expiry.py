@@ -3,39 +3,24 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
 from threading import Barrier
 
 import pytest
 import stripe
-from fastapi.testclient import TestClient
-from sqlalchemy import Engine, update
-from sqlmodel import Session, col, func, select
+from sqlalchemy import Engine
+from sqlmodel import Session, func, select
 from typer.testing import CliRunner
 
 from service.accounts.models import User
 from service.cli import app as cli_app
-from service.kit.db import session_scope, utcnow
+from service.kit.db import session_scope
 from service.orders.models import Order
 from service.payments.gateway import StripeGateway
 from service.payments.models import Payment
 from service.payments.service import start_payment
 from service.settings import get_settings
-from tests.service.payments.shop import Shop, confirm_as_client, make_shop
-
-
-@pytest.fixture
-def shop(client: TestClient, session: Session) -> Shop:
-    return make_shop(client, session)
-
-
-def _lapse(session: Session, order_id: int) -> None:
-    session.execute(
-        update(Order)
-        .where(col(Order.id) == order_id)
-        .values(reserved_until=utcnow() - timedelta(seconds=1))
-    )
-    session.commit()
+from tests.service.orders.factories import lapse_reservation
+from tests.service.payments.shop import Shop, confirm_as_client
 
 
 def _reconcile() -> str:
@@ -68,7 +53,7 @@ def test_reconcile_leaves_unpaid_intents_alone(shop: Shop) -> None:
 
 def test_paying_after_the_reservation_lapsed_is_rejected(shop: Shop, session: Session) -> None:
     order = shop.order([(shop.honey, 4)])
-    _lapse(session, order["id"])
+    lapse_reservation(session, order["id"])
     resp = shop.pay(order["id"], "pm_card_visa")
     assert resp.status_code == 409
     assert resp.json()["error"]["code"] == "reservation_expired"
@@ -82,7 +67,7 @@ def test_lapse_cancels_the_open_intent_at_stripe(
 ) -> None:
     order = shop.order([(shop.honey, 1)])
     intent_id = shop.pay(order["id"]).json()["intent_id"]
-    _lapse(session, order["id"])
+    lapse_reservation(session, order["id"])
     assert shop.get(order["id"])["status"] == "cancelled"
     assert stripe_client.v1.payment_intents.retrieve(intent_id).status == "canceled"
     assert shop.payment(order["id"]).status == "canceled"  # type: ignore[union-attr]
@@ -97,7 +82,7 @@ def test_money_arriving_for_a_lapsed_order_is_refunded(
     intent_id = shop.pay(order["id"]).json()["intent_id"]
     # The shopper pays at the last moment; the webhook is lost and the reservation lapses.
     confirm_as_client(stripe_client, intent_id, "pm_card_visa")
-    _lapse(session, order["id"])
+    lapse_reservation(session, order["id"])
     assert shop.get(order["id"])["status"] == "cancelled"
     assert shop.stock(shop.tea) == 10
     assert "refunded_closed_order 1" in _reconcile()

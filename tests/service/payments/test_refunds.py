@@ -4,20 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 import stripe
-from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from service.catalog.models import Producer, Product, Variant
 from service.payments.models import PaymentRefund
 from tests.factories import auth, make_user
-from tests.service.payments.shop import API, Shop, make_shop
-
-
-@pytest.fixture
-def shop(client: TestClient, session: Session) -> Shop:
-    return make_shop(client, session)
+from tests.service.payments.shop import API, Shop
 
 
 def _stripe_refunds(stripe_client: stripe.StripeClient, intent_id: str) -> list[int]:

@@ -6,20 +6,14 @@ from typing import Any
 
 import pytest
 import stripe
-from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from service.orders.models import OrderTransition
 from tests.localstripe import signed_event, wait_for
 from tests.service.payments.conftest import WEBHOOK_SECRET
-from tests.service.payments.shop import API, Shop, confirm_as_client, intent_event, make_shop
+from tests.service.payments.shop import API, Shop, confirm_as_client, intent_event
 
 WEBHOOK = f"{API}/webhooks/stripe"
-
-
-@pytest.fixture
-def shop(client: TestClient, session: Session) -> Shop:
-    return make_shop(client, session)
 
 
 def _intent(stripe_client: stripe.StripeClient, intent_id: str) -> dict[str, Any]:

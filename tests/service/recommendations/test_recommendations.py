@@ -17,16 +17,17 @@ from typer.testing import CliRunner
 
 from service.accounts.models import User
 from service.accounts.tokens import hash_token, new_token
+from service.analytics.refresh import reco_dir
+from service.analytics.seed import current_week_start
+from service.analytics.training import train_and_save
 from service.app import create_app
-from service.catalog.models import Producer, Product, Variant, by_code
+from service.catalog.models import Producer, Product, Variant
 from service.cli import app as cli
-from service.recommendations.training import train_and_save
-from service.reports.frames import load_frames
-from service.reports.history_import import import_orders_file
-from service.reports.refresh import reco_dir
-from service.reports.seed import current_week_start
+from service.history.frames import load_frames
+from service.history.orders_import import import_orders_file
+from service.kit.lookup import find
 from tests.factories import auth, make_user
-from tests.service.reports.world import load_catalog, weekly_orders, write_orders
+from tests.service.history.world import load_catalog, weekly_orders, write_orders
 
 START = current_week_start()
 END = datetime(START.year, START.month, START.day, tzinfo=UTC)
@@ -46,9 +47,9 @@ def history(engine: Engine, tmp_path: Path) -> None:
 def trained(engine: Engine, history: None) -> str:
     with engine.connect() as conn:
         orders = load_frames(conn).orders
-    version = train_and_save(orders, now=END, directory=reco_dir())
-    assert version is not None
-    return version
+    saved = train_and_save(orders, now=END, directory=reco_dir())
+    assert saved is not None
+    return saved.version
 
 
 def token_for(session: Session, external_id: str) -> dict[str, str]:
@@ -93,7 +94,7 @@ def test_for_me_lists_own_favourites_and_only_available_products(
     assert "green-tea" not in codes(resp.json())
     assert [i["score"] for i in items] == sorted((i["score"] for i in items), reverse=True)
     for code in codes(resp.json()):
-        product = by_code(session, Product, code)
+        product = find(session, Product, code)
         assert product is not None and product.status == "listed"
         stocks = session.exec(select(Variant.stock).where(Variant.product_id == product.id))
         assert max(stocks) > 0
@@ -108,7 +109,7 @@ def test_stock_change_through_the_api_is_followed(
     client = start_app()
     shopper = token_for(session, "w0")
     assert "green-tea" in codes(client.get(FOR_ME, headers=shopper).json())
-    _, producer = make_user(session, "producer", producer=by_code(session, Producer, "n-tea"))
+    _, producer = make_user(session, "producer", producer=find(session, Producer, "n-tea"))
     for sku in ("green-tea-500", "green-tea-1000"):
         resp = client.patch(f"/api/v1/variants/{sku}", json={"stock": 0}, headers=auth(producer))
         assert resp.status_code == 200, resp.text
@@ -146,7 +147,7 @@ def test_for_me_needs_a_shopper(session: Session, start_app: Callable[[], TestCl
     load_catalog(session.get_bind())  # type: ignore[arg-type]
     client = start_app()
     assert client.get(FOR_ME).status_code == 401
-    _, producer = make_user(session, "producer", producer=by_code(session, Producer, "n-tea"))
+    _, producer = make_user(session, "producer", producer=find(session, Producer, "n-tea"))
     assert client.get(FOR_ME, headers=auth(producer)).status_code == 403
 
 
@@ -181,7 +182,9 @@ def test_a_new_model_version_is_picked_up_without_a_restart(
     before = codes(client.get(FOR_ME, headers=shopper).json())
     assert before[:2] == ["acacia-honey", "green-tea"]  # best sellers: no model yet
     with engine.connect() as conn:
-        version = train_and_save(load_frames(conn).orders, now=END, directory=reco_dir())
+        saved = train_and_save(load_frames(conn).orders, now=END, directory=reco_dir())
+    assert saved is not None
+    version = saved.version
     after = codes(client.get(FOR_ME, headers=shopper).json())
     assert holder.version == version
     assert after[:2] == ["acacia-honey", "mandarin"]  # w4's own purchases lead now

@@ -12,12 +12,12 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
+from service.analytics.seed import current_week_start
 from service.cli import app as cli
-from service.reports.models import SalesLine
+from service.history.models import SalesLine
 from service.reports.report_csv import COLUMNS
-from service.reports.seed import current_week_start
 from service.search.models import SearchLog
-from tests.service.reports.world import (
+from tests.service.history.world import (
     iso,
     load_catalog,
     order_row,
@@ -63,6 +63,10 @@ def test_import_commands_then_analytics_suggest_and_report(
     assert code == 0, output
     assert "analytics refreshed over 240 order lines and 1 searches" in output
     assert count(session, SearchLog) == 1
+    code, output = run("analytics", "refresh")
+    assert code == 0, output
+    # Six shoppers are too few to backtest a blend on: the table says so and the default serves.
+    assert "recommender backtest" in output and "not enough history" in output
 
     code, output = run("suggest", "--producer", "n-honey", "--format", "json")
     assert code == 0, output

@@ -15,16 +15,17 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from service.catalog.models import Park, Producer, by_code
-from service.reports.history_import import import_orders_file
-from service.reports.models import AnalyticsSnapshot
-from service.reports.refresh import analytics_dir
+from service.analytics.models import AnalyticsSnapshot
+from service.analytics.refresh import analytics_dir, run_refresh
+from service.analytics.seed import current_week_start
+from service.analytics.snapshots import META_KEY
+from service.catalog.models import Park, Producer
+from service.history.orders_import import import_orders_file
+from service.history.searches_import import import_searches_file
+from service.kit.lookup import find
 from service.reports.report_csv import COLUMNS, SECTIONS
-from service.reports.search_import import import_searches_file
-from service.reports.seed import current_week_start
-from service.reports.snapshots import META_KEY
 from tests.factories import auth, make_user
-from tests.service.reports.world import (
+from tests.service.history.world import (
     iso,
     load_catalog,
     weekly_orders,
@@ -67,6 +68,13 @@ def history(engine: Engine, tmp_path: Path) -> list[dict[str, Any]]:
     return rows
 
 
+@pytest.fixture
+def analysed(history: list[dict[str, Any]], engine: Engine) -> list[dict[str, Any]]:
+    """The history, analysed by a refresh (as `techan import` does after importing)."""
+    run_refresh(engine, train_reco=False)
+    return history
+
+
 def token_of(session: Session, role: str, **kw: Any) -> dict[str, str]:
     _, token = make_user(session, role, **kw)
     return auth(token)
@@ -76,22 +84,22 @@ def token_of(session: Session, role: str, **kw: Any) -> dict[str, str]:
 def headers(session: Session) -> Iterator[dict[str, dict[str, str]]]:
     """Auth headers for each kind of caller the rules distinguish."""
     load_catalog_if_empty(session)
-    north = by_code(session, Park, "north-park")
-    south = by_code(session, Park, "south-park")
+    north = find(session, Park, "north-park")
+    south = find(session, Park, "south-park")
     yield {
         "north_operator": token_of(session, "operator", park=north),
         "south_operator": token_of(session, "operator", park=south),
         "honey_producer": token_of(
-            session, "producer", producer=by_code(session, Producer, "n-honey")
+            session, "producer", producer=find(session, Producer, "n-honey")
         ),
-        "tea_producer": token_of(session, "producer", producer=by_code(session, Producer, "n-tea")),
+        "tea_producer": token_of(session, "producer", producer=find(session, Producer, "n-tea")),
         "shopper": token_of(session, "shopper"),
         "admin": token_of(session, "admin"),
     }
 
 
 def load_catalog_if_empty(session: Session) -> None:
-    if by_code(session, Park, "north-park") is None:
+    if find(session, Park, "north-park") is None:
         load_catalog(session.get_bind())  # type: ignore[arg-type]
 
 
@@ -99,12 +107,23 @@ def load_catalog_if_empty(session: Session) -> None:
 def test_reports_and_suggestions_for_the_callers_allowed(
     client: TestClient, session: Session, headers: dict[str, dict[str, str]]
 ) -> None:
-    # No refresh has run: the first request computes everything once and stores it.
+    # No refresh has run: requests say so and how to make the results, and compute nothing.
+    for url, who in (
+        ("/api/v1/producers/n-honey/suggestions", "honey_producer"),
+        ("/api/v1/parks/north-park/demand-report", "north_operator"),
+        ("/api/v1/parks/north-park/demand-report?city=上海", "north_operator"),
+    ):
+        early = client.get(url, headers=headers[who])
+        assert early.status_code == 409, early.text
+        assert early.json()["error"]["code"] == "analytics_not_ready"
+        assert "techan analytics refresh" in early.json()["error"]["message"]
+    assert session.get(AnalyticsSnapshot, META_KEY) is None
+    run_refresh(session.get_bind(), train_reco=False)  # type: ignore[arg-type]
+
     resp = client.get("/api/v1/producers/n-honey/suggestions", headers=headers["honey_producer"])
     assert resp.status_code == 200, resp.text
     assert resp.json()["producer"] == "n-honey"
     assert isinstance(resp.json()["suggestions"], list)
-    assert session.get(AnalyticsSnapshot, META_KEY) is not None
     for who in ("north_operator", "admin"):
         assert client.get("/api/v1/producers/n-honey/suggestions", headers=headers[who]).is_success
 
@@ -122,7 +141,7 @@ def test_reports_and_suggestions_for_the_callers_allowed(
     assert {row["category"] for row in south["sales_by_category"]} == {"fruit"}
 
 
-@pytest.mark.usefixtures("history")
+@pytest.mark.usefixtures("analysed")
 def test_report_filters_and_csv(client: TestClient, headers: dict[str, dict[str, str]]) -> None:
     north = headers["north_operator"]
     url = "/api/v1/parks/north-park/demand-report"

@@ -12,23 +12,22 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from service.app import create_app
-from service.catalog.models import Producer, Product, ProductStatus, Variant, by_code
+from service.catalog.models import Producer, Product, ProductStatus, Variant
 from service.catalog.service import transition_product
 from service.kit.db import make_engine, session_scope
+from service.kit.lookup import require
 from service.search import synonyms
-from service.search.backend import SearchFilters, SearchRequest
 from service.search.engine import BuiltinBackend
 from service.search.index import index_products
 from service.search.index_cache import forget_snapshots
+from service.search.request import SearchFilters, SearchRequest
 from service.search.schemas import SearchResponse
 from service.search.service import count_results, count_results_many, set_sales_units
 from tests.factories import auth, make_category, make_product, make_user, make_variant
 
 
 def _product(session: Session, code: str) -> Product:
-    product = by_code(session, Product, code)
-    assert product is not None
-    return product
+    return require(session, Product, code)
 
 
 def _search(
@@ -69,8 +68,7 @@ def test_a_rolled_back_change_never_reaches_the_index(seed_catalog: Engine) -> N
 def test_price_and_stock_changes_are_reflected(
     seed_catalog: Engine, client: TestClient, session: Session
 ) -> None:
-    producer = by_code(session, Producer, "meishan-pengshan-fruit")
-    assert producer is not None
+    producer = require(session, Producer, "meishan-pengshan-fruit")
     _, token = make_user(session, "producer", producer=producer)
     skus = session.exec(
         select(Variant.sku).join(Product).where(Product.code == "meishan-wogan")

@@ -1,4 +1,4 @@
-"""The Meilisearch backend: our query mapped to the client's parameters, and a live round trip.
+"""The Meilisearch backend: query and results mapped, the sync after commits, a live round trip.
 
 No Meilisearch server runs here; the live test runs only when TECHAN_MEILI_URL is set.
 """
@@ -12,16 +12,23 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from service.catalog.models import Product, ProductStatus
+from service.catalog.service import transition_product
 from service.kit.db import session_scope
-from service.search.backend import SearchFilters, SearchRequest, get_backend
+from service.kit.lookup import require
+from service.search.backend import build_backend
 from service.search.meili import (
     MeiliBackend,
+    _SyncTarget,
     index_settings,
+    register_meili_sync,
     response_from,
     search_params,
     sync_all,
+    sync_to,
     to_meili_document,
 )
+from service.search.request import SearchFilters, SearchRequest
 from service.search.spec import Spec
 from service.search.synonyms import build_table, parse_synonym_lines
 from service.settings import Settings
@@ -49,8 +56,8 @@ ROW: dict[str, Any] = {
 
 
 def test_the_backend_follows_the_settings() -> None:
-    assert get_backend(Settings(meili_url=None)).name == "builtin"
-    meili = get_backend(Settings(meili_url="http://127.0.0.1:7700", meili_index="shop"))
+    assert build_backend(Settings(meili_url=None)).name == "builtin"
+    meili = build_backend(Settings(meili_url="http://127.0.0.1:7700", meili_index="shop"))
     assert isinstance(meili, MeiliBackend) and meili.uid == "shop"
 
 
@@ -147,3 +154,33 @@ def test_live_meilisearch_finds_the_seed_catalog(seed_catalog: Engine) -> None:
             assert found.facets.region == {"meishan": found.total}
     finally:
         backend.client.delete_index(backend.uid)
+
+
+class _RecordingMeili(MeiliBackend):
+    """A Meilisearch backend that only records what it is asked to push."""
+
+    def __init__(self) -> None:
+        super().__init__(client=None, uid="recorded")  # type: ignore[arg-type]
+        self.pushed: list[str] = []
+
+    def push(self, documents: list[dict[str, Any]], *, wait: bool = False) -> None:
+        self.pushed += [d["code"] for d in documents]
+
+
+def test_committed_changes_reach_the_backend_chosen_at_start_up(seed_catalog: Engine) -> None:
+    register_meili_sync(Settings(meili_url=None))
+    assert _SyncTarget.backend is None
+    meili = _RecordingMeili()
+    sync_to(meili)
+    try:
+        with pytest.raises(RuntimeError), session_scope(seed_catalog) as session:
+            product = require(session, Product, "meishan-wogan")
+            transition_product(session, product, ProductStatus.delisted, actor="test")
+            raise RuntimeError("rolled back: nothing is pushed")
+        assert meili.pushed == []
+        with session_scope(seed_catalog) as session:
+            product = require(session, Product, "meishan-wogan")
+            transition_product(session, product, ProductStatus.delisted, actor="test")
+        assert meili.pushed == ["meishan-wogan"]
+    finally:
+        sync_to(None)

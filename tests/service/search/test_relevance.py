@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import Engine
 
 from service.kit.db import session_scope
-from service.search.backend import SearchRequest
 from service.search.engine import BuiltinBackend
+from service.search.request import SearchRequest
 
 RELEVANCE = Path(__file__).with_name("relevance.json")
 MIN_MEAN_NDCG = 0.85

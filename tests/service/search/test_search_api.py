@@ -8,6 +8,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from service.search.models import SearchLog
+from service.search.request import SearchRequest
+from service.search.schemas import SearchResponse, SuggestResponse
+from service.settings import get_settings
 from tests.factories import auth, make_user
 
 
@@ -118,3 +121,30 @@ def test_suggest_completes_by_prefix_pinyin_and_initials(api: TestClient) -> Non
         assert response.status_code == 200
         texts = [s["text"] for s in response.json()["suggestions"]]
         assert expected in texts[:3], (prefix, texts)
+
+
+def test_the_endpoints_use_the_backend_built_at_start_up_without_reading_settings(
+    api: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built = api.app.state.search_backend  # type: ignore[attr-defined]
+    assert built.name == "builtin"
+    asked: list[str] = []
+
+    class Recording:
+        name = "recording"
+
+        def search(self, session: Session, request: SearchRequest) -> SearchResponse:
+            asked.append(f"search {request.query}")
+            return built.search(session, request)
+
+        def suggest(self, session: Session, prefix: str, *, limit: int) -> SuggestResponse:
+            asked.append(f"suggest {prefix}")
+            return built.suggest(session, prefix, limit=limit)
+
+    monkeypatch.setattr(api.app.state, "search_backend", Recording())  # type: ignore[attr-defined]
+    before = get_settings.cache_info()
+    assert _search(api, q="蜂蜜")["total"] >= 5
+    assert api.get("/api/v1/search/suggest", params={"q": "feng"}).status_code == 200
+    assert asked == ["search 蜂蜜", "suggest feng"]
+    after = get_settings.cache_info()
+    assert after.hits + after.misses == before.hits + before.misses  # settings were injected

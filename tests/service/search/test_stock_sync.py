@@ -11,15 +11,16 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
 from service.accounts.models import User
-from service.catalog.models import Product, Variant, by_code
+from service.catalog.models import Product, Variant
 from service.kit.db import make_engine, session_scope
+from service.kit.lookup import require
 from service.orders.checkout import place_order
 from service.orders.schemas import OrderIn
 from service.search import documents
-from service.search.backend import SearchFilters, SearchRequest
 from service.search.engine import BuiltinBackend
 from service.search.index_cache import IndexCache
 from service.search.memory_index import Snapshot
+from service.search.request import SearchFilters, SearchRequest
 from service.search.schemas import SearchHit
 from tests.service.orders.factories import make_cart, make_shopper
 
@@ -41,8 +42,7 @@ def _shown_stock(hit: SearchHit) -> dict[str, int]:
 
 
 def _skus(session: Session) -> list[Variant]:
-    product = by_code(session, Product, WOGAN)
-    assert product is not None
+    product = require(session, Product, WOGAN)
     return list(session.exec(select(Variant).where(Variant.product_id == product.id)))
 
 
@@ -62,8 +62,7 @@ def _order(session: Session, shopper: User, cart_id: int) -> None:
 def _cached_document(cache: IndexCache, engine: Engine) -> tuple[Snapshot, dict[str, Any]]:
     """CACHE brought up to date, and the product's document as it holds it."""
     with session_scope(engine, readonly=True) as session, cache.searchable(session) as snap:
-        product = by_code(session, Product, WOGAN)
-        assert product is not None
+        product = require(session, Product, WOGAN)
         return snap, snap.payload(snap.pos_of[product.id])  # type: ignore[index]
 
 
@@ -130,8 +129,7 @@ def _needs_concurrent_writers(engine: Engine) -> None:
 def _stock_in(cache: IndexCache, engine: Engine, code: str) -> dict[str, int]:
     """SKU -> stock of product CODE, as CACHE holds it once brought up to date."""
     with session_scope(engine, readonly=True) as session, cache.searchable(session) as snap:
-        product = by_code(session, Product, code)
-        assert product is not None
+        product = require(session, Product, code)
         document = snap.payload(snap.pos_of[product.id])  # type: ignore[index]
     return {v["sku"]: v["stock"] for v in document["variants"]}
 

@@ -1,0 +1,1 @@
+"""The analytics refresh and the results it stores."""

@@ -1,0 +1,1 @@
+"""Demand history: the imported orders and searches, and the frames the analytics read."""
