@@ -25,7 +25,7 @@ from service.catalog.events import on_products_changed
 from service.dashboard import pages as dashboard
 from service.kit.admission import Admission, admission_options
 from service.kit.body_limit import BodyLimit
-from service.kit.db import get_engine, read_engine
+from service.kit.db import get_engine, read_engine, utcnow
 from service.kit.docs import install_docs
 from service.kit.errors import install_error_handlers
 from service.kit.ratelimit import RateLimiter
@@ -108,6 +108,7 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
     # every page session is judged by this policy.
     app.state.rate_limiter = RateLimiter.from_settings(settings)
     app.state.session_policy = SessionPolicy.from_settings(settings)
+    app.state.clock = utcnow  # what time it is for automatic delivery confirmation (tests move it)
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(Admission, **admission_options(settings, engine))

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     reservation_sweep_seconds: int = 60
     # How long a producer has to answer an after-sales request; silence past it accepts.
     after_sales_hours: int = Field(default=48, ge=1, le=24 * 60)
+    # Days after shipping when a parcel the shopper never confirmed counts as delivered (the
+    # sweep above does it, and so does every order request on access).
+    auto_confirm_days: int = 10
     # How long one call to Stripe may take before the request fails with 502.
     stripe_timeout_seconds: float = 10.0
     # Where `techan analytics refresh` writes trained artefacts (versioned sub-directories).

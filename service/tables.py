@@ -9,6 +9,7 @@ import service.accounts.models
 import service.accounts.session_models
 import service.aftersales.models
 import service.analytics.models
+import service.catalog.freight
 import service.catalog.models
 import service.history.models
 import service.ledger.models

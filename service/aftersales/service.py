@@ -31,7 +31,13 @@ from service.catalog.access import park_id_of_producer
 from service.catalog.models import Producer
 from service.kit.errors import Conflict, Forbidden, NotFound, Unprocessable
 from service.orders.models import Order, OrderLine, OrderStatus
-from service.orders.refunds import NothingToRefund, RefundItem, RefundPlan, apply_refund_plan
+from service.orders.refunds import (
+    NothingToRefund,
+    RefundItem,
+    RefundPlan,
+    apply_refund_plan,
+    emptied_parcels,
+)
 from service.orders.service import (
     actor_name,
     ensure_shopper_or_admin,
@@ -45,7 +51,13 @@ from service.payments.service import payment_of_order
 
 A = AfterSalesStatus
 SILENCE_ACTOR = "after-sales deadline"
-ELIGIBLE = (OrderStatus.paid, OrderStatus.shipped, OrderStatus.delivered, OrderStatus.refunded)
+ELIGIBLE = (
+    OrderStatus.paid,
+    OrderStatus.shipped,
+    OrderStatus.delivered,
+    OrderStatus.partially_refunded,
+    OrderStatus.refunded,
+)
 
 
 class WrongAfterSalesStatus(Conflict):
@@ -206,9 +218,12 @@ def _refund(
     gateway: StripeGateway,
 ) -> None:
     """Apply the accepted request to the order and stock, then pay it back through Stripe."""
-    by_sku = {line.sku: line for line in lines_of(session, order.id)}  # type: ignore[arg-type]
+    lines = lines_of(session, order.id)  # type: ignore[arg-type]
+    by_sku = {line.sku: line for line in lines}
     item_type = ReturnedItem if request.kind == AfterSalesKind.return_ else RefundItem
-    plan = RefundPlan([item_type(by_sku[i["sku"]], int(i["quantity"])) for i in request.lines])
+    items = [item_type(by_sku[i["sku"]], int(i["quantity"])) for i in request.lines]
+    # A parcel none of whose goods will now ship pays its freight back, as an order refund does.
+    plan = RefundPlan(items, emptied_parcels(session, order, lines, items))
     reason = f"after-sales {request.id}: {request.reason}"[:500]
     apply_refund_plan(session, order=order, plan=plan, actor=actor, reason=reason)
     refund = pay_back_plan(

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import Field, ValidationError
 
+from service.catalog.freight import FreightTemplateIn
 from service.catalog.schemas import CODE_PATTERN, ProductIn, Strict
 from service.kit.errors import ImportRejected
 
@@ -44,12 +45,19 @@ class ImportProduct(ProductIn):
     producer: str = Field(pattern=CODE_PATTERN)
 
 
+class ImportShipping(FreightTemplateIn):
+    """A producer's freight template, as `PUT /producers/{code}/shipping` takes it."""
+
+    producer: str = Field(pattern=CODE_PATTERN)
+
+
 class CatalogFile(Strict):
     parks: list[ParkIn] = Field(default_factory=list)
     regions: list[RegionIn] = Field(default_factory=list)
     categories: list[CategoryIn] = Field(default_factory=list)
     producers: list[ProducerIn] = Field(default_factory=list)
     products: list[ImportProduct] = Field(default_factory=list)
+    shipping: list[ImportShipping] = Field(default_factory=list)
 
 
 def json_path(loc: Iterable[Any]) -> str:
@@ -114,6 +122,10 @@ def duplicate_codes(catalog: CatalogFile) -> list[str]:
         for i, item in enumerate(items):
             if counts[item.code] > 1:
                 problems.append(f"{section}[{i}].code: {item.code!r} appears more than once")
+    shipped = Counter(s.producer for s in catalog.shipping)
+    for i, entry in enumerate(catalog.shipping):
+        if shipped[entry.producer] > 1:
+            problems.append(f"shipping[{i}].producer: {entry.producer!r} appears more than once")
     skus = Counter(v.sku for p in catalog.products for v in p.variants)
     for i, product in enumerate(catalog.products):
         for j, variant in enumerate(product.variants):

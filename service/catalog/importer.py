@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from service.catalog.events import notify_products_changed
+from service.catalog.freight import FreightTemplateIn, save_template, templates_of
 from service.catalog.import_format import CatalogFile, ImportProduct
 from service.catalog.models import (
     Category,
@@ -59,7 +60,14 @@ def check_references(session: Session, catalog: CatalogFile, *, source: str) -> 
         catalog.categories,
         {c.parent for c in catalog.categories if c.parent} | {p.category for p in catalog.products},
     )
-    producers = known(Producer, catalog.producers, {p.producer for p in catalog.products})
+    producers = known(
+        Producer,
+        catalog.producers,
+        {p.producer for p in catalog.products} | {s.producer for s in catalog.shipping},
+    )
+    for i, entry in enumerate(catalog.shipping):
+        if entry.producer not in producers:
+            problems.append(f"shipping[{i}].producer: unknown producer {entry.producer!r}")
     seen_region_park: dict[str, str] = {}
     for i, park in enumerate(catalog.parks):
         for j, region in enumerate(park.regions):
@@ -157,9 +165,21 @@ def import_catalog(session: Session, catalog: CatalogFile, *, source: str) -> Im
     _import_categories(session, catalog, counts)
     producers = _import_producers(session, catalog, counts)
     changed = [_import_product(session, p, producers, counts) for p in catalog.products]
+    _import_shipping(session, catalog, counts)
     session.flush()
     notify_products_changed(session, changed)
     return counts
+
+
+def _import_shipping(session: Session, catalog: CatalogFile, counts: ImportCounts) -> None:
+    """Each producer's freight template, replacing the one it had."""
+    producers = _existing(session, Producer, {s.producer for s in catalog.shipping})
+    had = templates_of(session, [p.id for p in producers.values()])
+    for entry in catalog.shipping:
+        producer = producers[entry.producer]
+        template = FreightTemplateIn.model_validate(entry.model_dump(exclude={"producer"}))
+        save_template(session, producer, template)
+        counts.bump("shipping", new=producer.id not in had)
 
 
 def _import_categories(session: Session, catalog: CatalogFile, counts: ImportCounts) -> None:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, status
 
 from service.accounts.deps import CurrentUser, OperatorUser, OptionalUser, ProducerUser
 from service.accounts.schemas import MeOut
-from service.catalog import service, storefront
+from service.catalog import freight, service, storefront
 from service.catalog.access import can_see_unlisted
 from service.catalog.members import describe_member
 from service.catalog.schemas import (
@@ -95,6 +95,21 @@ def list_regions(session: SessionDep) -> list[RegionOut]:
 def get_producer(code: str, session: SessionDep) -> ProducerOut:
     """A producer, its region and how many products it lists."""
     return storefront.producer_detail(session, code)
+
+
+@router.get("/producers/{code}/shipping", responses=error_responses(NotFound))
+def get_shipping(code: str, session: SessionDep) -> freight.FreightTemplateOut:
+    """The producer's freight template: what sending its goods to each province costs."""
+    return freight.get_template(session, code)
+
+
+@router.put("/producers/{code}/shipping", responses=WRITE_ERRORS)
+def put_shipping(
+    code: str, body: freight.FreightTemplateIn, session: SessionDep, user: CurrentUser
+) -> freight.FreightTemplateOut:
+    """Set your freight template: rules by province, a default (null: nowhere else), a
+    free-over threshold and how many days chilled or frozen goods may travel."""
+    return freight.put_template(session, user=user, code=code, body=body)
 
 
 def _detail(session: SessionDep, user: CurrentUser, code: str) -> ProductOut:

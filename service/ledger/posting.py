@@ -20,6 +20,7 @@ from service.catalog.models import DEFAULT_COMMISSION_RATE_BP, Park, Producer, R
 from service.kit.db import session_scope
 from service.ledger.models import LedgerEntry, LedgerKind
 from service.orders.models import Order, OrderLine
+from service.orders.parcels import parcels_of
 from service.payments.models import Payment, PaymentRefund, PaymentStatus
 
 K = LedgerKind
@@ -54,16 +55,12 @@ def goods_by_producer(lines: Iterable[OrderLine]) -> dict[int, int]:
     return goods
 
 
-def freight_by_producer(order: Order, goods: dict[int, int]) -> dict[int, int]:
-    """THE FREIGHT SEAM: what each producer is owed for freight on ORDER.
-
-    Orders carry no freight yet. When the order has a `freight_fen` (issue 15 part A adds
-    freight to orders), it is shared between the order's producers by their goods; once
-    parcels carry their own producer and fee, this function sums `freight_fen` by parcel
-    producer instead. Nothing else in the ledger reads freight.
-    """
-    freight = int(getattr(order, "freight_fen", 0) or 0)
-    return split(freight, goods)
+def freight_by_producer(session: Session, order: Order) -> dict[int, int]:
+    """What each producer is owed for freight on ORDER: the fees of its own parcels."""
+    owed: dict[int, int] = {}
+    for parcel in parcels_of(session, order.id):  # type: ignore[arg-type]
+        owed[parcel.producer_id] = owed.get(parcel.producer_id, 0) + parcel.freight_fen
+    return {producer: fen for producer, fen in owed.items() if fen}
 
 
 def rate_of_producers(session: Session, producer_ids: Iterable[int]) -> dict[int, int]:
@@ -131,7 +128,7 @@ def post_payment(session: Session, payment: Payment) -> None:
     order = session.get(Order, payment.order_id)
     assert order is not None and payment.id is not None
     goods = goods_by_producer(_lines(session, order.id))  # type: ignore[arg-type]
-    freight = freight_by_producer(order, goods)
+    freight = freight_by_producer(session, order)
     rates = rate_of_producers(session, goods)
     at = payment.succeeded_at or payment.updated_at
     source = f"payment:{payment.id}"
@@ -171,10 +168,14 @@ def refund_by_producer(
     """Whose money REFUND gave back: its lines' producers, and any rest (a refund of a whole
     closed order has no lines) shared by what each producer was paid."""
     producer_of_sku = {line.sku: line.producer_id for line in lines}
+    producer_of_parcel = {line.parcel_id: line.producer_id for line in lines}
     parts: dict[int, int] = {}
     for item in refund.lines or []:
-        producer = producer_of_sku[str(item["sku"])]
-        parts[producer] = parts.get(producer, 0) + int(item["amount_fen"])
+        if "parcel_id" in item:  # the freight of a parcel that will never ship
+            producer, amount = producer_of_parcel[item["parcel_id"]], int(item["freight_fen"])
+        else:
+            producer, amount = producer_of_sku[str(item["sku"])], int(item["amount_fen"])
+        parts[producer] = parts.get(producer, 0) + amount
     rest = refund.amount_fen - sum(parts.values())
     for producer, amount in split(rest, captured).items():
         parts[producer] = parts.get(producer, 0) + amount

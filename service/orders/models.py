@@ -23,7 +23,15 @@ class OrderStatus(StrEnum):
     shipped = "shipped"
     delivered = "delivered"
     cancelled = "cancelled"
+    partially_refunded = "partially_refunded"
     refunded = "refunded"
+
+
+class ParcelStatus(StrEnum):
+    pending = "pending"  # waiting to be shipped (once the order is paid)
+    shipped = "shipped"
+    delivered = "delivered"
+    cancelled = "cancelled"  # every unit in it was refunded before it shipped
 
 
 class CartStatus(StrEnum):
@@ -36,7 +44,12 @@ SOLD_STATUSES = (
     OrderStatus.paid,
     OrderStatus.shipped,
     OrderStatus.delivered,
+    OrderStatus.partially_refunded,
     OrderStatus.refunded,
+)
+ORDER_STATUS_CHECK = (
+    "status IN ('pending_payment','paid','shipped','delivered','cancelled',"
+    "'partially_refunded','refunded')"
 )
 
 
@@ -78,10 +91,7 @@ class Order(SQLModel, table=True):
 
     __tablename__ = "shop_order"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('pending_payment','paid','shipped','delivered','cancelled','refunded')",
-            name="ck_shop_order_status",
-        ),
+        CheckConstraint(ORDER_STATUS_CHECK, name="ck_shop_order_status"),
         CheckConstraint("total_fen >= 0", name="ck_shop_order_total"),
         CheckConstraint(
             "refunded_fen >= 0 AND refunded_fen <= total_fen", name="ck_shop_order_refunded"
@@ -94,8 +104,11 @@ class Order(SQLModel, table=True):
     shopper_id: int = Field(foreign_key="user_account.id")
     # An order comes from exactly one cart (nullable for orders created by other means).
     cart_id: int | None = Field(default=None, foreign_key="cart.id", unique=True)
-    status: str = Field(default=OrderStatus.pending_payment, max_length=16)
+    status: str = Field(default=OrderStatus.pending_payment, max_length=20)
     city: str | None = Field(default=None, max_length=50)
+    # Where it goes (None for orders from before addresses and for imported history).
+    address_id: int | None = Field(default=None, foreign_key="address.id")
+    freight_fen: int = 0  # included in total_fen
     currency: str = Field(default="CNY", max_length=3)
     total_fen: int
     refunded_fen: int = 0
@@ -138,6 +151,49 @@ class OrderLine(SQLModel, table=True):
     city: str | None = Field(default=None, max_length=50)
     shipped_at: datetime | None = _at(nullable=True)
     shipped_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    parcel_id: int | None = Field(default=None, foreign_key="parcel.id", index=True)
+
+
+class Address(SQLModel, table=True):
+    """An entry of a shopper's address book; orders point at it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    shopper_id: int = Field(foreign_key="user_account.id", index=True)
+    recipient: str = Field(max_length=50)
+    phone: str = Field(max_length=20)
+    province: str = Field(max_length=20)
+    city: str = Field(max_length=50)
+    district: str = Field(max_length=50)
+    detail: str = Field(max_length=200)
+    created_at: datetime = _at()
+
+
+class Parcel(SQLModel, table=True):
+    """One producer's goods of one storage group in an order: shipped, tracked, delivered."""
+
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('pending','shipped','delivered','cancelled')", name="ck_parcel_status"
+        ),
+        CheckConstraint("freight_fen >= 0", name="ck_parcel_freight"),
+        Index("ix_parcel_producer_id_status", "producer_id", "status"),
+        Index("ix_parcel_status_shipped_at", "status", "shipped_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="shop_order.id", index=True)
+    producer_id: int = Field(foreign_key="producer.id")
+    storage: str = Field(max_length=16)  # ambient (with dry_cool), chilled, frozen
+    weight_g: int
+    freight_fen: int = 0
+    days: int | None = None  # days in transit by the template (None: no address)
+    status: str = Field(default=ParcelStatus.pending, max_length=16)
+    carrier: str | None = Field(default=None, max_length=50)
+    tracking_number: str | None = Field(default=None, max_length=64)
+    shipped_at: datetime | None = _at(nullable=True)
+    shipped_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    delivered_at: datetime | None = _at(nullable=True)
+    delivered_by: str | None = Field(default=None, max_length=100)
 
 
 class OrderTransition(SQLModel, table=True):
@@ -147,8 +203,8 @@ class OrderTransition(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="shop_order.id", index=True)
-    from_status: str | None = Field(default=None, max_length=16)
-    to_status: str = Field(max_length=16)
+    from_status: str | None = Field(default=None, max_length=20)
+    to_status: str = Field(max_length=20)
     actor_id: int | None = Field(default=None, foreign_key="user_account.id")
     actor: str = Field(max_length=100)  # a name even when no user did it ("stripe", "sweep")
     reason: str | None = Field(default=None, max_length=500)

@@ -10,12 +10,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import update
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from service.accounts.models import Role, User
 from service.catalog.events import notify_products_changed
 from service.kit.errors import Conflict, Forbidden, Unprocessable
-from service.orders.models import Order, OrderLine, OrderStatus
+from service.orders.models import Order, OrderLine, OrderStatus, Parcel, ParcelStatus
+from service.orders.parcels import parcels_of, settle_fulfilment
 from service.orders.schemas import RefundLineIn
 from service.orders.service import (
     InvalidTransition,
@@ -26,7 +27,7 @@ from service.orders.service import (
 from service.orders.stock import StockMove, release_stock
 
 S = OrderStatus
-REFUNDABLE = frozenset({S.paid, S.shipped, S.delivered, S.refunded})
+REFUNDABLE = frozenset({S.paid, S.shipped, S.delivered, S.partially_refunded})
 
 
 class NothingToRefund(Conflict):
@@ -53,11 +54,18 @@ class RefundItem:
 
 @dataclass(frozen=True)
 class RefundPlan:
+    """Units to pay back, and the parcels that will never ship (their freight is paid back)."""
+
     items: list[RefundItem]
+    emptied_parcels: list[Parcel]
+
+    @property
+    def freight_fen(self) -> int:
+        return sum(p.freight_fen for p in self.emptied_parcels)
 
     @property
     def amount_fen(self) -> int:
-        return sum(i.amount_fen for i in self.items)
+        return sum(i.amount_fen for i in self.items) + self.freight_fen
 
     def summary(self) -> list[dict[str, object]]:
         """The lines as stored with the refund."""
@@ -69,7 +77,18 @@ class RefundPlan:
                 "restocked": i.restock,
             }
             for i in self.items
-        ]
+        ] + [{"parcel_id": p.id, "freight_fen": p.freight_fen} for p in self.emptied_parcels]
+
+
+def _cancel_parcels(session: Session, parcels: list[Parcel]) -> None:
+    for parcel in parcels:
+        result = session.execute(
+            update(Parcel)
+            .where(col(Parcel.id) == parcel.id, col(Parcel.status) == ParcelStatus.pending)
+            .values(status=ParcelStatus.cancelled)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise NothingToRefund(f"parcel {parcel.id} shipped meanwhile; ask again")
 
 
 def _remaining(line: OrderLine) -> int:
@@ -107,6 +126,21 @@ def _ensure_may_refund(session: Session, *, user: User, order: Order, plan: Refu
     raise Forbidden("only the shopper, an operator of the lines' park or an admin may refund")
 
 
+def emptied_parcels(
+    session: Session, order: Order, lines: list[OrderLine], items: list[RefundItem]
+) -> list[Parcel]:
+    """Parcels not yet shipped of which ITEMS refund every remaining unit."""
+    left = {line.id: _remaining(line) for line in lines}
+    for item in items:
+        left[item.line.id] -= item.quantity
+    return [
+        parcel
+        for parcel in parcels_of(session, order.id)  # type: ignore[arg-type]
+        if parcel.status == ParcelStatus.pending
+        and all(left[line.id] == 0 for line in lines if line.parcel_id == parcel.id)
+    ]
+
+
 def plan_refund(
     session: Session, *, user: User, order: Order, wanted: Sequence[RefundLineIn] | None
 ) -> RefundPlan:
@@ -118,7 +152,7 @@ def plan_refund(
         items = [RefundItem(line, _remaining(line)) for line in lines if _remaining(line) > 0]
     else:
         items = _requested_items(lines, wanted)
-    plan = RefundPlan(items)
+    plan = RefundPlan(items, emptied_parcels(session, order, lines, items))
     if plan.amount_fen <= 0:
         raise NothingToRefund(f"nothing of order {order.id} is left to refund")
     _ensure_may_refund(session, user=user, order=order, plan=plan)
@@ -131,10 +165,12 @@ def apply_refund_plan(
     order: Order,
     plan: RefundPlan,
     actor: User | str,
-    to: S = S.refunded,
+    to: S | None = None,
     reason: str | None = None,
 ) -> None:
-    """Mark the units refunded (never past what was bought), restock unshipped ones, move on."""
+    """Mark the units refunded (never past what was bought), restock unshipped ones, cancel the
+    parcels left empty, and move the order to TO (by default `refunded` when nothing is left,
+    else `partially_refunded`)."""
     for item in plan.items:
         result = session.execute(
             update(OrderLine)
@@ -155,7 +191,18 @@ def apply_refund_plan(
         .where(col(Order.id) == order.id)
         .values(refunded_fen=col(Order.refunded_fen) + plan.amount_fen)
     )
+    _cancel_parcels(session, plan.emptied_parcels)
     session.refresh(order)
+    if to is None:
+        left = session.exec(
+            select(OrderLine.id).where(
+                col(OrderLine.order_id) == order.id,
+                col(OrderLine.refunded_quantity) < col(OrderLine.quantity),
+            )
+        ).first()
+        to = S.partially_refunded if left is not None else S.refunded
     transition_order(session, order, to, actor=actor, reason=reason)
+    if to == S.partially_refunded:
+        settle_fulfilment(session, order.id, actor=actor)  # type: ignore[arg-type]
     restocked = [i.line.product_id for i in plan.items if i.restock]
     notify_products_changed(session, restocked, stock_only=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, status
+from fastapi import APIRouter, Depends, Header, Query, status
 from fastapi.responses import JSONResponse
 
 from service.accounts.deps import CurrentUser, ShopperUser
@@ -26,8 +26,17 @@ from service.kit.errors import (
     Unprocessable,
     error_responses,
 )
-from service.orders import carts, checkout, service, views
-from service.orders.schemas import CartItemsIn, CartOut, OrderIn, OrderOut
+from service.orders import addresses, carts, checkout, parcels, quotes, views
+from service.orders.schemas import (
+    AddressIn,
+    AddressOut,
+    CartItemsIn,
+    CartOut,
+    OrderIn,
+    OrderOut,
+    QuoteOut,
+    ShipIn,
+)
 
 router = APIRouter(tags=["orders"])
 READ_ERRORS = error_responses(Unauthorized, Forbidden, NotFound)
@@ -84,15 +93,48 @@ def place_order(
     return JSONResponse(answer.body, status_code=answer.status, headers=headers)
 
 
+@router.post("/addresses", status_code=status.HTTP_201_CREATED, responses=WRITE_ERRORS)
+def add_address(body: AddressIn, session: SessionDep, user: ShopperUser) -> AddressOut:
+    """Add an address to your address book (province by its name: 浙江 or 浙江省)."""
+    return addresses.address_out(addresses.add_address(session, user=user, body=body))
+
+
+@router.get("/addresses", responses=READ_ERRORS)
+def list_addresses(session: SessionDep, user: ShopperUser) -> list[AddressOut]:
+    """Your address book."""
+    return [addresses.address_out(a) for a in addresses.list_addresses(session, user=user)]
+
+
+@router.get("/carts/{cart_id}/quote", responses=READ_ERRORS | error_responses(Unprocessable))
+def quote_cart(
+    cart_id: Id,
+    session: SessionDep,
+    user: ShopperUser,
+    address_id: Annotated[Id, Query()],
+) -> QuoteOut:
+    """What ordering the cart to one of your addresses costs: goods, freight per parcel
+    (producer × storage group) and what cannot be delivered there, and why."""
+    return quotes.quote_cart(session, user=user, cart_id=cart_id, address_id=address_id)
+
+
 @router.post("/orders/{order_id}/ship", responses=WRITE_ERRORS)
-def ship_order(order_id: Id, session: SessionDep, user: CurrentUser) -> OrderOut:
-    """A producer ships its lines; the order is shipped when every line is."""
-    service.ship_order_lines(session, user=user, order_id=order_id)
+def ship_order(order_id: Id, body: ShipIn, session: SessionDep, user: CurrentUser) -> OrderOut:
+    """The parcel's producer ships it with carrier and tracking number; the order is shipped
+    when every parcel not refunded is."""
+    parcels.ship_parcel(session, user=user, order_id=order_id, body=body)
     return views.order_detail(session, user=user, order_id=order_id)
 
 
-@router.post("/orders/{order_id}/deliver", responses=WRITE_ERRORS)
+@router.post("/orders/{order_id}/confirm", responses=WRITE_ERRORS)
+def confirm_order(order_id: Id, session: SessionDep, user: CurrentUser) -> OrderOut:
+    """The shopper confirms the parcels on their way arrived (done automatically after
+    TECHAN_AUTO_CONFIRM_DAYS)."""
+    parcels.confirm_delivery(session, user=user, order_id=order_id)
+    return views.order_detail(session, user=user, order_id=order_id)
+
+
+@router.post("/orders/{order_id}/deliver", responses=WRITE_ERRORS, deprecated=True)
 def deliver_order(order_id: Id, session: SessionDep, user: CurrentUser) -> OrderOut:
-    """The shopper confirms a shipped order arrived."""
-    service.deliver_order(session, user=user, order_id=order_id)
+    """The former name of `POST /orders/{id}/confirm`."""
+    parcels.confirm_delivery(session, user=user, order_id=order_id)
     return views.order_detail(session, user=user, order_id=order_id)

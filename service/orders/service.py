@@ -18,14 +18,17 @@ from service.orders.models import Order, OrderLine, OrderStatus, OrderTransition
 from service.orders.stock import StockMove, release_stock
 
 S = OrderStatus
-# Which status may follow which. `refunded` covers full and partial refunds: after a partial
-# refund the rest of the order may still ship, be delivered, be refunded further or cancelled.
+# Which status may follow which. `refunded` means every unit was refunded: nothing follows it.
+# `partially_refunded` says some but not all was: its other parcels still ship and arrive (the
+# parcels say so, and the order's shipped_at / delivered_at are stamped), it may be refunded
+# further, or cancelled while nothing has shipped.
 ALLOWED_TRANSITIONS: dict[S, frozenset[S]] = {
     S.pending_payment: frozenset({S.paid, S.cancelled}),
-    S.paid: frozenset({S.shipped, S.cancelled, S.refunded}),
-    S.shipped: frozenset({S.delivered, S.refunded}),
-    S.delivered: frozenset({S.refunded}),
-    S.refunded: frozenset({S.refunded, S.shipped, S.delivered, S.cancelled}),
+    S.paid: frozenset({S.shipped, S.cancelled, S.partially_refunded, S.refunded}),
+    S.shipped: frozenset({S.delivered, S.partially_refunded, S.refunded}),
+    S.delivered: frozenset({S.partially_refunded, S.refunded}),
+    S.partially_refunded: frozenset({S.partially_refunded, S.refunded, S.cancelled}),
+    S.refunded: frozenset(),
     S.cancelled: frozenset(),
 }
 # The column stamped when an order enters a status.
@@ -201,47 +204,6 @@ def ensure_shopper_or_admin(user: User, order: Order) -> None:
     """Only the order's shopper (or an admin) may do this."""
     if user.role != Role.admin and order.shopper_id != user.id:
         raise Forbidden("only the shopper who placed the order may do this")
-
-
-def ship_order_lines(session: Session, *, user: User, order_id: int) -> Order:
-    """A producer ships its lines (an admin ships all); the order is shipped once all are."""
-    order = lock_order(session, order_id)
-    scope = visible_order(session, user=user, order=order)
-    if user.role not in (Role.producer, Role.admin):
-        raise Forbidden("only the order's producers may ship it")
-    if order.status not in (S.paid, S.refunded) or order.shipped_at is not None:
-        raise InvalidTransition(f"a {order.status} order cannot be shipped")
-    stmt = update(OrderLine).where(
-        col(OrderLine.order_id) == order.id,
-        col(OrderLine.shipped_at).is_(None),
-        col(OrderLine.refunded_quantity) < col(OrderLine.quantity),
-    )
-    if scope is not None:
-        stmt = stmt.where(col(OrderLine.producer_id).in_(scope))
-    shipped = session.execute(stmt.values(shipped_at=utcnow(), shipped_by_id=user.id))
-    if shipped.rowcount == 0:  # type: ignore[attr-defined]
-        raise InvalidTransition("none of your lines of this order is waiting to be shipped")
-    waiting = session.exec(
-        select(OrderLine.id).where(
-            col(OrderLine.order_id) == order.id,
-            col(OrderLine.shipped_at).is_(None),
-            col(OrderLine.refunded_quantity) < col(OrderLine.quantity),
-        )
-    ).first()
-    if waiting is None:
-        transition_order(session, order, S.shipped, actor=user)
-    return order
-
-
-def deliver_order(session: Session, *, user: User, order_id: int) -> Order:
-    """The shopper (or an admin) confirms that a shipped order arrived."""
-    order = lock_order(session, order_id)
-    visible_order(session, user=user, order=order)
-    ensure_shopper_or_admin(user, order)
-    if order.shipped_at is None or order.delivered_at is not None:
-        raise InvalidTransition(f"a {order.status} order that is not on its way cannot arrive")
-    transition_order(session, order, S.delivered, actor=user)
-    return order
 
 
 def mark_paid(session: Session, order_id: int, *, actor: str, reason: str | None = None) -> bool:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import typer
 
 from service.kit.commands import err, fails_cleanly, migrate
 from service.kit.db import get_engine
+from service.orders.parcels import settle_overdue_parcels
 from service.payments.expiry import settle_lapsed_reservations
 from service.payments.gateway import StripeGateway
 from service.payments.reconcile import reconcile_payments
@@ -35,8 +38,13 @@ def reconcile(
 @orders_app.command("sweep")
 @fails_cleanly
 def sweep() -> None:
-    """Cancel unpaid orders past their reservation and put their stock back."""
+    """Cancel unpaid orders past their reservation and put their stock back; confirm parcels
+    shipped more than TECHAN_AUTO_CONFIRM_DAYS ago."""
     migrate()
-    gateway = StripeGateway.from_settings(get_settings())
+    settings = get_settings()
+    gateway = StripeGateway.from_settings(settings)
     expired = settle_lapsed_reservations(get_engine(), gateway=gateway, limit=100_000)
     typer.echo(f"cancelled {len(expired)} unpaid orders past their reservation")
+    after = timedelta(days=settings.auto_confirm_days)
+    confirmed = settle_overdue_parcels(get_engine(), after=after, limit=100_000)
+    typer.echo(f"confirmed the overdue parcels of {len(confirmed)} orders")

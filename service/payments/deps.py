@@ -3,7 +3,8 @@ reservations before a request reads or acts on orders."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import BackgroundTasks, Depends, Request
@@ -11,9 +12,14 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from service.kit.db import READ_METHODS, SessionDep, session_scope, utcnow
+from service.orders.parcels import confirm_overdue_parcels, overdue_parcel_ids
 from service.orders.reservations import due_order_ids
 from service.payments.expiry import Lapsed, cancel_open_intents, expire_lapsed_orders
 from service.payments.gateway import StripeGateway
+from service.settings import Settings
+
+# When a caller does not say (tests): the settings' default.
+AUTO_CONFIRM = timedelta(days=Settings.model_fields["auto_confirm_days"].default)
 
 
 # Coroutines: they only read app.state, so they cost no trip through the thread pool.
@@ -47,7 +53,11 @@ class Reservations:
         gateway: StripeGateway,
         background: BackgroundTasks,
         reader: bool,
+        auto_confirm: timedelta = AUTO_CONFIRM,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
+        self.auto_confirm = auto_confirm
+        self.clock = clock
         self.session = session
         self.engine = engine
         self.gateway = gateway
@@ -55,22 +65,33 @@ class Reservations:
         self.reader = reader
 
     def settle(self, among: Collection[int] | None = None) -> list[int]:
-        """Cancel the lapsed unpaid orders (only AMONG these ids when given); their ids."""
+        """Cancel the lapsed unpaid orders (only AMONG these ids when given), and confirm their
+        parcels shipped more than TECHAN_AUTO_CONFIRM_DAYS ago; the ids of the cancelled."""
         if self.reader:
             lapsed = self._settle_beside_the_reader(among)
         else:
             lapsed = expire_lapsed_orders(self.session, among=among)
+            self._confirm_overdue(self.session, among)
         if lapsed.intents:
             self.background.add_task(
                 cancel_open_intents, self.engine, gateway=self.gateway, intents=lapsed.intents
             )
         return lapsed.order_ids
 
+    def _confirm_overdue(self, session: Session, among: Collection[int] | None) -> None:
+        now = self.clock()
+        confirm_overdue_parcels(session, now=now, after=self.auto_confirm, among=among)
+
     def _settle_beside_the_reader(self, among: Collection[int] | None) -> Lapsed:
-        if not due_order_ids(self.session, now=utcnow(), limit=1, among=among):
+        now = self.clock()
+        due = overdue_parcel_ids(
+            self.session, now=now, after=self.auto_confirm, limit=1, among=among
+        )
+        if not due and not due_order_ids(self.session, now=utcnow(), limit=1, among=among):
             return Lapsed()  # the common case: nothing is written
         with session_scope(self.engine) as writer:
             lapsed = expire_lapsed_orders(writer, among=among)
+            self._confirm_overdue(writer, among)
         self.session.commit()  # ends the reader's snapshot (it wrote nothing): reads see the lapse
         return lapsed
 
@@ -85,6 +106,8 @@ async def reservations(
         gateway=gateway,
         background=background,
         reader=request.method in READ_METHODS,  # as the request's session was opened
+        auto_confirm=timedelta(days=request.app.state.settings.auto_confirm_days),
+        clock=request.app.state.clock,
     )
 
 

@@ -134,7 +134,7 @@ def cancel_order(
         if payment is not None and gateway.cancel_intent_quietly(payment.intent_id):
             set_payment_status(session, payment, P.canceled, when=(P.requires_payment, P.failed))
         return order
-    if order.status not in (OrderStatus.paid, OrderStatus.refunded):
+    if order.status not in (OrderStatus.paid, OrderStatus.partially_refunded):
         raise InvalidTransition(f"a {order.status} order cannot be cancelled")
     if any(line.shipped_at is not None for line in lines_of(session, order_id)):
         raise InvalidTransition("part of this order has shipped; refund the other lines instead")

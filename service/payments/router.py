@@ -52,10 +52,15 @@ def list_orders(
     status: OrderStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
+    to_ship: bool = False,
 ) -> OrderPage:
-    """Your orders, newest first; a producer sees orders holding its SKUs, only its lines."""
+    """Your orders, newest first; a producer sees orders holding its SKUs, only its lines and
+    parcels; `to_ship=true`: paid orders (partly refunded or not) with a parcel of yours not
+    yet shipped."""
     reservations.settle()
-    return views.list_orders(session, user=user, status=status, limit=limit, cursor=cursor)
+    return views.list_orders(
+        session, user=user, status=status, limit=limit, cursor=cursor, to_ship=to_ship
+    )
 
 
 @router.get("/orders/{order_id}", tags=["orders"], responses=READ_ERRORS)

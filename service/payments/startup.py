@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import FastAPI
 
 from service.payments.gateway import StripeGateway
@@ -14,7 +16,10 @@ def on_app_start(app: FastAPI) -> None:
     settings = app.state.settings
     app.state.stripe = StripeGateway.from_settings(settings)
     start_sweeper(
-        app.state.engine, gateway=app.state.stripe, interval=settings.reservation_sweep_seconds
+        app.state.engine,
+        gateway=app.state.stripe,
+        interval=settings.reservation_sweep_seconds,
+        auto_confirm=timedelta(days=settings.auto_confirm_days),
     )
 
 

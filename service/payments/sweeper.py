@@ -1,4 +1,5 @@
-"""A background thread in the server that cancels unpaid orders once their reservation lapses.
+"""A background thread in the server that cancels unpaid orders once their reservation lapses,
+and confirms parcels the shopper never confirmed (TECHAN_AUTO_CONFIRM_DAYS after shipping).
 
 It lives with payments because a lapse also cancels the order's PaymentIntent at Stripe.
 """
@@ -8,9 +9,11 @@ from __future__ import annotations
 import atexit
 import logging
 import threading
+from datetime import timedelta
 
 from sqlalchemy import Engine
 
+from service.orders.parcels import settle_overdue_parcels
 from service.payments.expiry import settle_lapsed_reservations
 from service.payments.gateway import StripeGateway
 
@@ -20,8 +23,16 @@ log = logging.getLogger(__name__)
 class ReservationSweeper:
     """Every INTERVAL seconds, settle lapsed reservations; stops promptly when asked."""
 
-    def __init__(self, engine: Engine, *, gateway: StripeGateway, interval: float) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        gateway: StripeGateway,
+        interval: float,
+        auto_confirm: timedelta | None = None,
+    ) -> None:
         self.engine = engine
+        self.auto_confirm = auto_confirm
         self.gateway = gateway
         self.interval = interval
         self.users = 0  # apps sharing this engine's sweeper
@@ -43,7 +54,11 @@ class ReservationSweeper:
             self._thread.join(timeout)
 
     def sweep_once(self) -> list[int]:
-        """Settle what is due now; the ids of the orders cancelled."""
+        """Settle what is due now (and confirm overdue parcels); the ids of the orders cancelled."""
+        if self.auto_confirm is not None:
+            confirmed = settle_overdue_parcels(self.engine, after=self.auto_confirm)
+            if confirmed:
+                log.info("confirmed the overdue parcels of %d orders", len(confirmed))
         return settle_lapsed_reservations(self.engine, gateway=self.gateway)
 
     def _run(self) -> None:
@@ -62,7 +77,11 @@ _lock = threading.Lock()
 
 
 def start_sweeper(
-    engine: Engine, *, gateway: StripeGateway, interval: float
+    engine: Engine,
+    *,
+    gateway: StripeGateway,
+    interval: float,
+    auto_confirm: timedelta | None = None,
 ) -> ReservationSweeper | None:
     """Start (or share) the sweeper of ENGINE; None when INTERVAL is 0 (sweeping switched off).
 
@@ -74,7 +93,9 @@ def start_sweeper(
     with _lock:
         sweeper = _sweepers.get(id(engine))
         if sweeper is None:
-            sweeper = ReservationSweeper(engine, gateway=gateway, interval=interval)
+            sweeper = ReservationSweeper(
+                engine, gateway=gateway, interval=interval, auto_confirm=auto_confirm
+            )
             _sweepers[id(engine)] = sweeper
             sweeper.start()
         sweeper.gateway = gateway

@@ -51,7 +51,8 @@ def skus(catalog: dict) -> pd.DataFrame:
 
 
 def test_top_level_keys_and_record_fields_are_exactly_the_import_format(catalog: dict) -> None:
-    assert set(catalog) == {"parks", "regions", "categories", "producers", "products"}
+    # `shipping` (the producers' freight templates) is the format's optional sixth section
+    assert set(catalog) == {"parks", "regions", "categories", "producers", "products", "shipping"}
     expected = {
         "parks": {"code", "name", "regions"},
         "regions": {"code", "name", "province"},
@@ -67,6 +68,7 @@ def test_top_level_keys_and_record_fields_are_exactly_the_import_format(catalog:
             "attributes",
             "variants",
         },
+        "shipping": {"producer", "rules", "default", "free_over_fen", "chilled_max_days"},
     }
     for key, fields in expected.items():
         for record in catalog[key]:

@@ -16,7 +16,7 @@ from service.catalog.models import Producer, Product, Variant
 from service.kit.db import utcnow
 from service.kit.errors import UpstreamError
 from tests.factories import auth, make_park, make_producer, make_region, make_user
-from tests.service.orders.factories import make_sku
+from tests.service.orders.factories import make_sku, ship_every_parcel
 from tests.service.payments.shop import API, Shop, make_shop
 
 
@@ -43,8 +43,8 @@ class World:
 
     def delivered_order(self, items: list[tuple[Variant, int]]) -> dict[str, Any]:
         order = self.shop.paid_order(items)
-        for token in (self.producer, self.honey_producer):
-            self.client.post(f"{API}/orders/{order['id']}/ship", headers=auth(token))
+        producers = [auth(self.producer), auth(self.honey_producer)]
+        ship_every_parcel(self.client, order["id"], shopper=self.shop.headers, producers=producers)
         resp = self.client.post(f"{API}/orders/{order['id']}/deliver", headers=self.shop.headers)
         assert resp.status_code == 200, resp.text
         return order

@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import Session, func, select
 from typer.testing import CliRunner
 
+from service.catalog.freight import FreightTemplate
 from service.catalog.models import Category, Park, Producer, Product, Region, Variant
 from service.cli import app as cli
 
@@ -130,3 +131,36 @@ def test_duplicate_sku_and_malformed_json(tmp_path: Path, session: Session) -> N
     path.write_text('{"parks": [\n  {"code": }\n]}', encoding="utf-8")
     result = CliRunner().invoke(cli, ["import", "catalog", str(path)])
     assert result.exit_code == 1 and "broken.json" in result.output and "line 2" in result.output
+
+
+def test_shipping_section_sets_templates_and_names_its_errors(
+    tmp_path: Path, session: Session
+) -> None:
+    template = {
+        "rules": [
+            {
+                "provinces": ["广西"],
+                "first_g": 1000,
+                "first_fen": 500,
+                "next_kg_fen": 200,
+                "days": 1,
+            }
+        ],
+        "default": {"first_g": 1000, "first_fen": 1000, "next_kg_fen": 600, "days": 3},
+        "free_over_fen": 9900,
+        "chilled_max_days": 2,
+    }
+    unknown = {**CATALOG, "shipping": [{"producer": "nobody", **template}]}
+    assert "shipping[0].producer: unknown producer 'nobody'" in _rejected(
+        tmp_path, session, unknown
+    )
+    bad_days = {
+        **CATALOG,
+        "shipping": [{"producer": "cangwu-bees", **template, "chilled_max_days": -1}],
+    }
+    assert "shipping[0].chilled_max_days" in _rejected(tmp_path, session, bad_days)
+    good = {**CATALOG, "shipping": [{"producer": "cangwu-bees", **template}]}
+    result = CliRunner().invoke(cli, ["import", "catalog", str(_write(tmp_path, good))])
+    assert result.exit_code == 0, result.output
+    [saved] = session.exec(select(FreightTemplate)).all()
+    assert (saved.free_over_fen, saved.rules[0]["provinces"]) == (9900, ["广西"])

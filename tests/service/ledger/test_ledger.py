@@ -23,7 +23,7 @@ from service.ledger.posting import post_pending, split
 from service.ledger.statements import safe_cell
 from service.payments.gateway import StripeGateway
 from tests.factories import auth, make_park, make_producer, make_region, make_user
-from tests.service.orders.factories import make_sku
+from tests.service.orders.factories import make_sku, ship_every_parcel
 from tests.service.payments.shop import API, Shop, make_shop
 
 MONTH = utcnow().strftime("%Y-%m")
@@ -79,7 +79,7 @@ def make_mix(shop: Shop) -> None:
     after = shop.paid_order([(shop.tea, 1)])  # 9000
     tea_maker = _maker(shop.session, shop.tea)
     _, producer = make_user(shop.session, "producer", producer=tea_maker)
-    assert shop.client.post(f"{API}/orders/{after['id']}/ship", headers=auth(producer)).is_success
+    ship_every_parcel(shop.client, after["id"], shopper=shop.headers, producers=[auth(producer)])
     assert shop.client.post(f"{API}/orders/{after['id']}/deliver", headers=shop.headers).is_success
     asked = shop.client.post(
         f"{API}/orders/{after['id']}/after-sales",

@@ -12,18 +12,34 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
 from service.accounts.models import Role, User
+from service.catalog.freight import templates_of
 from service.catalog.members import create_member
-from service.catalog.models import Variant
+from service.catalog.models import Producer, Product, Variant
 from service.kit.db import session_scope
 from service.orders.checkout import Answer, place_order_once
 from service.orders.models import Cart, CartItem, Order, OrderLine
 from service.orders.schemas import OrderIn
-from tests.service.orders.factories import make_cart, make_shopper, make_sku, stock_of
+from tests.service.orders.factories import (
+    make_address,
+    make_cart,
+    make_shopper,
+    make_sku,
+    make_template,
+    stock_of,
+)
 
 
-def _buyers(engine: Engine, items: list[tuple[Variant, int]], n: int) -> list[tuple[int, int]]:
-    """N shoppers, each with an open cart of ITEMS (in a random order): (user id, cart id)."""
+def _buyers(
+    engine: Engine, items: list[tuple[Variant, int]], n: int
+) -> list[tuple[int, int, int | None]]:
+    """N shoppers, each with an open cart of ITEMS (in a random order) and an address in
+    Hangzhou, the SKUs' producers shipping there: (user id, cart id, address id)."""
     with session_scope(engine) as session:
+        for variant, _ in items:
+            product = session.get(Product, variant.product_id)
+            producer = session.get(Producer, product.producer_id)  # type: ignore[union-attr]
+            if not templates_of(session, [producer.id]):  # type: ignore[union-attr,list-item]
+                make_template(session, producer=producer)  # type: ignore[arg-type]
         users = [
             create_member(session, role=Role.shopper, name=f"buyer-{i}", city="成都")[0]
             for i in range(n)
@@ -34,15 +50,21 @@ def _buyers(engine: Engine, items: list[tuple[Variant, int]], n: int) -> list[tu
         for cart in carts:
             for variant, quantity in random.sample(items, len(items)):
                 session.add(CartItem(cart_id=cart.id, variant_id=variant.id, quantity=quantity))  # type: ignore[arg-type]
-        return [(user.id, cart.id) for user, cart in zip(users, carts, strict=True)]  # type: ignore[misc]
+        addresses = [make_address(session, shopper=user) for user in users]
+        return [
+            (user.id, cart.id, address.id)  # type: ignore[misc]
+            for user, cart, address in zip(users, carts, addresses, strict=True)
+        ]
 
 
-def _race(engine: Engine, buyers: list[tuple[int, int]], *, key: str | None = None) -> list[Answer]:
+def _race(
+    engine: Engine, buyers: list[tuple[int, int, int | None]], *, key: str | None = None
+) -> list[Answer]:
     """Every buyer orders its cart at the same moment, each in its own session and thread."""
     start = threading.Barrier(len(buyers), timeout=60)
 
     def buy(index: int) -> Answer:
-        user_id, cart_id = buyers[index]
+        user_id, cart_id, address_id = buyers[index]
         start.wait()
         # All threads leave the barrier together; SQLite's busy handler would then poll the
         # write lock in lockstep (one winner per 100 ms round). A little jitter de-syncs them.
@@ -50,7 +72,7 @@ def _race(engine: Engine, buyers: list[tuple[int, int]], *, key: str | None = No
         with session_scope(engine) as session:
             user = session.get(User, user_id)
             assert user is not None
-            body = OrderIn(cart_id=cart_id)
+            body = OrderIn(cart_id=cart_id, address_id=address_id)
             return place_order_once(session, user=user, key=key or f"buyer-{index}", body=body)
 
     with ThreadPoolExecutor(max_workers=len(buyers)) as pool:
@@ -96,6 +118,9 @@ def test_200_buyers_race_for_50_units(engine: Engine, session: Session) -> None:
     ).one()
     assert sold == 50
     assert session.exec(select(func.count()).select_from(Order)).one() == 50
+    # each order charged the jar and its freight to Hangzhou (500 g: the first weight, 600 fen)
+    totals = set(session.exec(select(Order.total_fen)))
+    assert totals == {jar.price_fen + 600}
 
 
 def test_carts_of_two_skus_in_any_order_never_deadlock(engine: Engine, session: Session) -> None:
@@ -114,7 +139,7 @@ def test_one_key_sent_concurrently_makes_one_order(engine: Engine, session: Sess
     sku = make_sku(session, stock=10)
     shopper, _ = make_shopper(session)
     cart = make_cart(session, shopper=shopper, items=[(sku, 3)])
-    buyers = [(shopper.id, cart.id)] * 8
+    buyers = [(shopper.id, cart.id, None)] * 8
     answers = _race(engine, buyers, key="double-click")  # type: ignore[arg-type]
     assert {a.status for a in answers} == {201}
     assert len({a.body["id"] for a in answers}) == 1

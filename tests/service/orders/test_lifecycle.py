@@ -99,16 +99,35 @@ def test_each_producer_ships_its_lines_then_the_shopper_confirms(
     client: TestClient, two_producer_order: dict[str, Any]
 ) -> None:
     w, order_path = two_producer_order, f"{API}/orders/{two_producer_order['order_id']}"
-    first = client.post(f"{order_path}/ship", headers=w["tea_farm"])
+    order = client.get(order_path, headers=w["admin"]).json()
+    tea_farm, honey_farm = w["tea"].sku, w["honey"].sku
+    by_sku = {p["lines"][0]["sku"]: p for p in order["parcels"]}
+    tea_parcel = {
+        "parcel_id": by_sku[tea_farm]["id"],
+        "carrier": "顺丰",
+        "tracking_number": "SF1001",
+    }
+    honey_parcel = {
+        **tea_parcel,
+        "parcel_id": by_sku[honey_farm]["id"],
+        "tracking_number": "SF1002",
+    }
+    assert client.post(f"{order_path}/ship", headers=w["tea_farm"]).status_code == 422
+    first = client.post(f"{order_path}/ship", json=tea_parcel, headers=w["tea_farm"])
     assert first.status_code == 200, first.text
     assert first.json()["status"] == "paid"  # the honey has not left yet
-    assert client.post(f"{order_path}/ship", headers=w["tea_farm"]).status_code == 409
-    assert client.post(f"{order_path}/ship", headers=w["stranger_farm"]).status_code == 404
-    assert client.post(f"{order_path}/deliver", headers=w["shopper"]).status_code == 409
-    second = client.post(f"{order_path}/ship", headers=w["honey_farm"])
+    [shipped] = first.json()["parcels"]
+    assert (shipped["carrier"], shipped["tracking_number"]) == ("顺丰", "SF1001")
+    again = client.post(f"{order_path}/ship", json=tea_parcel, headers=w["tea_farm"])
+    assert again.status_code == 409
+    wrong = client.post(f"{order_path}/ship", json=honey_parcel, headers=w["tea_farm"])
+    assert wrong.status_code == 404  # not its parcel
+    stranger = client.post(f"{order_path}/ship", json=honey_parcel, headers=w["stranger_farm"])
+    assert stranger.status_code == 404
+    second = client.post(f"{order_path}/ship", json=honey_parcel, headers=w["honey_farm"])
     assert second.json()["status"] == "shipped"
-    assert client.post(f"{order_path}/deliver", headers=w["tea_farm"]).status_code == 403
-    done = client.post(f"{order_path}/deliver", headers=w["shopper"])
+    assert client.post(f"{order_path}/confirm", headers=w["tea_farm"]).status_code == 403
+    done = client.post(f"{order_path}/confirm", headers=w["shopper"])
     assert done.status_code == 200
     steps = [(t["from_status"], t["to_status"], t["actor"]) for t in done.json()["transitions"]]
     assert [s[:2] for s in steps] == [
@@ -118,6 +137,8 @@ def test_each_producer_ships_its_lines_then_the_shopper_confirms(
         ("shipped", "delivered"),
     ]
     assert steps[1][2] == "stripe"
+    assert {p["status"] for p in done.json()["parcels"]} == {"delivered"}
+    assert client.post(f"{order_path}/confirm", headers=w["shopper"]).status_code == 409
     assert client.post(f"{order_path}/cancel", headers=w["shopper"]).status_code == 409
 
 
@@ -127,7 +148,8 @@ def test_an_unpaid_order_cannot_ship(client: TestClient, engine: Engine, session
     shopper, _ = make_shopper(session)
     order = place(engine, shopper=shopper, items=[(sku, 1)])
     farm_token = auth(make_user(session, "producer", producer=farm)[1])
-    resp = client.post(f"{API}/orders/{order.id}/ship", headers=farm_token)
+    body = {"parcel_id": order.parcels[0].id, "carrier": "EMS", "tracking_number": "E123456"}
+    resp = client.post(f"{API}/orders/{order.id}/ship", json=body, headers=farm_token)
     assert resp.status_code == 409
     assert resp.json()["error"]["code"] == "invalid_transition"
 
