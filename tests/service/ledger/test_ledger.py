@@ -23,10 +23,18 @@ from service.ledger.posting import post_pending, split
 from service.ledger.statements import safe_cell
 from service.payments.gateway import StripeGateway
 from tests.factories import auth, make_park, make_producer, make_region, make_user
-from tests.service.orders.factories import make_sku, ship_every_parcel
+from tests.service.orders.factories import make_sku, make_template, ship_every_parcel
 from tests.service.payments.shop import API, Shop, make_shop
 
 MONTH = utcnow().strftime("%Y-%m")
+HANGZHOU = {
+    "recipient": "王小明",
+    "phone": "13812345678",
+    "province": "浙江",
+    "city": "杭州",
+    "district": "西湖区",
+    "detail": "文三路 100 号",
+}
 
 
 def _producer(session: Session, *, rate_bp: int | None, name: str | None = None) -> Producer:
@@ -212,3 +220,36 @@ def test_catalog_import_sets_a_parks_commission_rate(tmp_path: Path, session: Se
     path.write_text(json.dumps({"parks": [{**park, "commission_rate_bp": 10001}]}))
     bad = CliRunner().invoke(cli, ["import", "catalog", str(path)])
     assert bad.exit_code != 0 and "commission_rate_bp" in bad.output
+
+
+def test_each_producer_is_owed_its_own_parcels_freight_and_the_check_holds(
+    shop: Shop, session: Session, engine: Engine, gateway: StripeGateway
+) -> None:
+    tea_maker, honey_maker = _maker(session, shop.tea), _maker(session, shop.honey)
+    make_template(session, producer=tea_maker)  # 600 first kg, 300 per started kg after
+    make_template(session, producer=honey_maker)
+    address = shop.client.post(f"{API}/addresses", json=HANGZHOU, headers=shop.headers)
+    assert address.status_code == 201, address.text
+    items = [{"sku": shop.tea.sku, "quantity": 1}, {"sku": shop.honey.sku, "quantity": 2}]
+    cart = shop.client.post(f"{API}/carts", json={"items": items}, headers=shop.headers).json()
+    headers = {**shop.headers, "Idempotency-Key": "freight-ledger"}
+    body = {"cart_id": cart["id"], "address_id": address.json()["id"]}
+    order = shop.client.post(f"{API}/orders", json=body, headers=headers).json()
+    assert order["freight_fen"] > 0
+    assert shop.pay(order["id"], "pm_card_visa").status_code == 200
+    parcels = shop.get(order["id"])["parcels"]
+    # the honey parcel is refunded whole before it ships: its freight goes back to the shopper
+    _refund(shop, order["id"], [(shop.honey, 2)])
+    post_pending(engine)
+    entries = session.exec(select(LedgerEntry).where(col(LedgerEntry.kind) == "freight")).all()
+    owed = {e.producer_id: e.amount_fen for e in entries}
+    by_producer = {p["producer"]: p["freight_fen"] for p in parcels}
+    assert owed == {
+        tea_maker.id: by_producer[tea_maker.code],
+        honey_maker.id: by_producer[honey_maker.code],
+    }
+    with session_scope(engine) as s:
+        result = check_ledger(s, gateway=gateway)
+    assert result.mismatches == []
+    paid_back = 2 * 4000 + by_producer[honey_maker.code]
+    assert result.stripe_net_fen == order["total_fen"] - paid_back == result.ledger_net_fen
