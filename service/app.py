@@ -25,6 +25,7 @@ from service.kit.body_limit import BodyLimit
 from service.kit.db import get_engine, read_engine
 from service.kit.docs import install_docs
 from service.kit.errors import install_error_handlers
+from service.kit.read_cache import CachedReads, ReadCache
 from service.kit.security_headers import SecurityHeaders
 from service.orders import router as orders
 from service.payments import router as payments
@@ -97,6 +98,9 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(Admission, **admission_options(settings, engine))
+    # Anonymous storefront reads answered within the last second skip the queue and the threads.
+    app.state.read_cache = ReadCache[bytes](ttl=settings.read_cache_seconds)
+    app.add_middleware(CachedReads, cache=app.state.read_cache)
     app.add_middleware(SecurityHeaders)  # outermost: a queued request's 503 gets them too
     install_docs(app)
     for router in ROUTERS:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     db_idle_in_transaction_timeout_seconds: float = 60.0
     sqlite_busy_timeout_seconds: float = 5.0
     log_searches: bool = True
+    # How long an anonymous storefront read (product, list page) may be answered from a worker's
+    # own cache: a price or stock change shows everywhere within this (0 turns the cache off).
+    read_cache_seconds: float = Field(default=1.0, ge=0, le=1.0)
     # Rate-limit counters: in this process's memory when unset; several workers share them
     # through Redis (redis://host:6379/0) so a limit holds across the whole deployment.
     redis_url: str | None = None
