@@ -66,7 +66,7 @@ def test_callers_with_credentials_are_never_served_from_cache(
 
 
 def test_entries_live_a_second_from_when_their_read_began() -> None:
-    cache = ReadCache(ttl=1.0)
+    cache = ReadCache[bytes](ttl=1.0)
     cache.put(b"/fresh?", b"{}", read_at=ReadCache.clock())
     cache.put(b"/stale?", b"{}", read_at=ReadCache.clock() - 1.01)
     assert cache.get(b"/fresh?") == b"{}"
