@@ -172,22 +172,27 @@ async def search(
     cache: ReadCache[_Searched] = _search_cache(request)
     target = request_target(request.scope)
     user: User | None = None
-    found = cache.get(target) if is_anonymous(request.scope) else None
-    if found is None:
-        read_at = ReadCache.clock()
-        user, answer = await run_in_threadpool(_read, engine, work)
-        found = _Searched(
-            body=answer.__pydantic_serializer__.to_json(answer),
-            total=answer.total,
-            matched_all=answer.matched_all,
-            normalized=answer.normalized,
-        )
-        if user is None and is_anonymous(request.scope):
-            cache.put(target, found, read_at=read_at)
+    if is_anonymous(request.scope):
+        async with cache.one_reader(target):  # a burst of the same search costs one read
+            found = cache.get(target)
+            if found is None:
+                read_at = ReadCache.clock()
+                user, found = await _searched(engine, work)
+                cache.put(target, found, read_at=read_at)
+    else:
+        user, found = await _searched(engine, work)
     # One search is one log line, however many pages the shopper then turns.
     if request.app.state.settings.log_searches and found.normalized and not offset:
         _log_search(request, background, user=user, q=q, found=found)
     return Response(found.body, media_type="application/json")
+
+
+async def _searched(
+    engine: Engine, work: Callable[[Session], tuple[User | None, SearchResponse]]
+) -> tuple[User | None, _Searched]:
+    user, answer = await run_in_threadpool(_read, engine, work)
+    body = answer.__pydantic_serializer__.to_json(answer)
+    return user, _Searched(body, answer.total, answer.matched_all, answer.normalized)
 
 
 def _search_cache(request: Request) -> ReadCache[_Searched]:
