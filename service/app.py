@@ -29,6 +29,7 @@ from service.kit.db import get_engine, read_engine, utcnow
 from service.kit.docs import install_docs
 from service.kit.errors import install_error_handlers
 from service.kit.ratelimit import RateLimiter
+from service.kit.read_cache import CachedReads, ReadCache
 from service.kit.request_id import RequestId
 from service.kit.security_headers import SecurityHeaders
 from service.ledger import router as ledger
@@ -112,6 +113,9 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(Admission, **admission_options(settings, engine))
+    # Anonymous storefront reads answered within the last second skip the queue and the threads.
+    app.state.read_cache = ReadCache[bytes](ttl=settings.read_cache_seconds)
+    app.add_middleware(CachedReads, cache=app.state.read_cache)
     app.add_middleware(SecurityHeaders)  # a queued request's 503 gets them too
     app.add_middleware(RequestId)  # outermost of ours: every answer carries the id
     install_docs(app)

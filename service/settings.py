@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     # `techan analytics refresh` deletes search log rows older than this many days: two years
     # and a little, so a season's searches can still be set beside the same season last year.
     search_log_days: int = 800
+    # How long an anonymous storefront read (product, list page) may be answered from a worker's
+    # own cache: a price or stock change shows everywhere within this (0 turns the cache off).
+    read_cache_seconds: float = Field(default=1.0, ge=0, le=1.0)
     # Rate-limit counters: in this process's memory when unset; several workers share them
     # through Redis (redis://host:6379/0) so a limit holds across the whole deployment.
     redis_url: str | None = None

@@ -87,5 +87,8 @@ def session(engine: Engine) -> Iterator[Session]:
 
 @pytest.fixture
 def client(engine: Engine) -> Iterator[TestClient]:
-    with TestClient(create_app(engine=engine)) as c:
+    # Tests read their own writes at once: the storefront's read cache is off here and tested
+    # on its own (tests/service/catalog/test_read_cache.py).
+    settings = get_settings().model_copy(update={"read_cache_seconds": 0.0})
+    with TestClient(create_app(settings=settings, engine=engine)) as c:
         yield c

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, Response, status
+from pydantic import BaseModel
+from sqlalchemy import Engine
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
-from service.accounts.deps import CurrentUser, OperatorUser, OptionalUser, ProducerUser
+from service.accounts.deps import (
+    BearerCredentials,
+    CurrentUser,
+    OperatorUser,
+    ProducerUser,
+    caller,
+)
 from service.accounts.schemas import MeOut
 from service.catalog import freight, service, storefront
 from service.catalog.access import can_see_unlisted
 from service.catalog.members import describe_member
+from service.catalog.models import ProductStatus
 from service.catalog.schemas import (
     CategoryOut,
     ProducerOut,
@@ -26,7 +38,7 @@ from service.catalog.schemas import (
     VariantPatch,
 )
 from service.kit.bounds import Fen
-from service.kit.db import SessionDep
+from service.kit.db import SessionDep, session_scope
 from service.kit.errors import (
     Conflict,
     Forbidden,
@@ -36,10 +48,13 @@ from service.kit.errors import (
     error_responses,
 )
 from service.kit.pagination import MAX_PAGE
+from service.kit.read_cache import ReadCache, is_anonymous, request_target
 
 router = APIRouter(tags=["catalog"])
 # Who a user is, with the producer or park they act for (accounts cannot name those).
 members_router = APIRouter(tags=["accounts"])
+Answer = TypeVar("Answer")
+Answered = TypeVar("Answered", bound=tuple[BaseModel, bool])
 WRITE_ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, Unprocessable)
 
 
@@ -49,9 +64,39 @@ def me(user: CurrentUser, session: SessionDep) -> MeOut:
     return describe_member(session, user)
 
 
-@router.get("/products", responses=error_responses(Unprocessable))
-def list_products(
-    session: SessionDep,
+def _read(engine: Engine, work: Callable[[Session], Answer]) -> Answer:
+    with session_scope(engine, readonly=True) as session:
+        return work(session)
+
+
+async def _answer(request: Request, work: Callable[[Session], Answered]) -> Response:
+    """WORK's answer, read in one worker-thread call and serialized once; an anonymous caller's
+    answer that is the same for everyone is kept in the read cache (at most a second)."""
+    if not is_anonymous(request.scope):
+        model, _ = await run_in_threadpool(_read, request.app.state.engine, work)
+        return _json(model)
+    cache: ReadCache[bytes] = request.app.state.read_cache
+    target = request_target(request.scope)
+    async with cache.one_reader(target):
+        body = cache.get(target)  # read by the request this one waited for
+        if body is None:
+            read_at = ReadCache.clock()
+            model, shared = await run_in_threadpool(_read, request.app.state.engine, work)
+            body = type(model).__pydantic_serializer__.to_json(model)
+            if shared:
+                cache.put(target, body, read_at=read_at)
+    return Response(body, media_type="application/json")
+
+
+def _json(model: BaseModel) -> Response:
+    return Response(
+        type(model).__pydantic_serializer__.to_json(model), media_type="application/json"
+    )
+
+
+@router.get("/products", response_model=ProductPage, responses=error_responses(Unprocessable))
+async def list_products(
+    request: Request,
     category: str | None = None,
     region: str | None = None,
     producer: str | None = None,
@@ -60,7 +105,7 @@ def list_products(
     in_stock: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
-) -> ProductPage:
+) -> Response:
     """Listed products, filtered, in pages (`next_cursor` fetches the next)."""
     filters = storefront.ProductFilters(
         category=category,
@@ -70,13 +115,28 @@ def list_products(
         max_price_fen=max_price_fen,
         in_stock=in_stock,
     )
-    return storefront.list_products(session, filters=filters, limit=limit, cursor=cursor)
+
+    def work(session: Session) -> tuple[ProductPage, bool]:
+        page = storefront.list_products(session, filters=filters, limit=limit, cursor=cursor)
+        return page, True  # listed products only: the same page for every caller
+
+    return await _answer(request, work)
 
 
-@router.get("/products/{code}", responses=error_responses(NotFound))
-def get_product(code: str, session: SessionDep, user: OptionalUser) -> ProductOut:
+@router.get(
+    "/products/{code}",
+    response_model=ProductOut,
+    responses=error_responses(Unauthorized, NotFound),
+)
+async def get_product(code: str, request: Request, _scheme: BearerCredentials = None) -> Response:
     """One product with its SKUs and price per 500 g."""
-    return storefront.product_detail(session, code=code, user=user)
+
+    def work(session: Session) -> tuple[ProductOut, bool]:
+        user = caller(session, request)
+        product = storefront.product_detail(session, code=code, user=user)
+        return product, user is None and product.status == ProductStatus.listed.value
+
+    return await _answer(request, work)
 
 
 @router.get("/categories")
